@@ -1,0 +1,38 @@
+#ifndef WINNOW_VIPS_SHIM_H
+#define WINNOW_VIPS_SHIM_H
+// A thin, non-variadic C face over libvips: Swift cannot call vips' variadic API.
+#include <stddef.h>
+#include <stdint.h>
+
+/// Interleaved 8-bit pixels owned by the shim; free with winnow_pixels_free.
+typedef struct {
+    int width;
+    int height;
+    int bands;
+    uint8_t *data;
+} winnow_pixels;
+
+/// Starts libvips once per process. Returns 0 on success.
+int winnow_vips_start(void);
+
+/// Reads only the header: size and loader name ("jpegload", "pngload", ...).
+/// Returns 0, or -1 with a message in *error (free with winnow_string_free).
+int winnow_vips_header(const char *path, int *width, int *height, char **loader, char **error);
+
+/// Decodes `path` shrunk on load so that its long side is at most `max_side`, auto-rotated,
+/// as 8-bit sRGB (3 bands). `max_pixels` guards against decompression bombs: a header larger
+/// than that is refused before any pixel is decoded.
+int winnow_vips_thumbnail(const char *path, int max_side, int64_t max_pixels,
+                          winnow_pixels *out, char **error);
+
+/// Decodes a rectangle of the image at native resolution as 8-bit luminance (1 band).
+int winnow_vips_region_gray(const char *path, int left, int top, int width, int height,
+                            winnow_pixels *out, char **error);
+
+/// Writes 8-bit pixels (1 or 3 bands) to a file; the format follows the suffix.
+int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error);
+
+void winnow_pixels_free(winnow_pixels *pixels);
+void winnow_string_free(char *string);
+
+#endif

@@ -1,0 +1,81 @@
+import Foundation
+import VipsShim
+
+/// Why an image could not be decoded, in the decoder's words.
+public struct DecodeError: Error, CustomStringConvertible, Equatable {
+    public var message: String
+    /// True when libvips does not recognise the bytes as any image format.
+    public var notAnImage: Bool
+    public var description: String { message }
+}
+
+/// The one shrunk decode of an image that every analysis works from (8-bit sRGB, interleaved).
+public struct DecodedImage: Sendable {
+    public let width: Int
+    public let height: Int
+    /// RGB bytes, row-major.
+    public let rgb: [UInt8]
+    /// Size of the full image after EXIF rotation.
+    public let fullWidth: Int
+    public let fullHeight: Int
+    /// libvips loader name, e.g. "jpegload".
+    public let format: String
+
+    public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String) {
+        self.width = width
+        self.height = height
+        self.rgb = rgb
+        self.fullWidth = fullWidth
+        self.fullHeight = fullHeight
+        self.format = format
+    }
+
+    /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side.
+    public static func load(path: String, maxSide: Int, maxPixels: Int64) throws -> DecodedImage {
+        Vips.start()
+        var width: Int32 = 0, height: Int32 = 0
+        var loader: UnsafeMutablePointer<CChar>?
+        var error: UnsafeMutablePointer<CChar>?
+        if winnow_vips_header(path, &width, &height, &loader, &error) != 0 {
+            throw DecodeError(message: Vips.take(error), notAnImage: true)
+        }
+        let format = Vips.take(loader)
+        var pixels = winnow_pixels()
+        if winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error) != 0 {
+            throw DecodeError(message: Vips.take(error), notAnImage: false)
+        }
+        defer { winnow_pixels_free(&pixels) }
+        let count = Int(pixels.width) * Int(pixels.height) * Int(pixels.bands)
+        let rgb = Array(UnsafeBufferPointer(start: pixels.data, count: count))
+        // vips_thumbnail auto-rotates; swap the header size to match when it did.
+        let rotated = (pixels.width > pixels.height) != (width > height) && pixels.width != pixels.height
+        return DecodedImage(width: Int(pixels.width), height: Int(pixels.height), rgb: rgb,
+                            fullWidth: Int(rotated ? height : width), fullHeight: Int(rotated ? width : height),
+                            format: format)
+    }
+
+    /// Luminance (Rec. 601), one byte per pixel.
+    public var gray: [UInt8] {
+        var out = [UInt8](repeating: 0, count: width * height)
+        rgb.withUnsafeBufferPointer { src in
+            for i in 0..<(width * height) {
+                let r = Int(src[3 * i]), g = Int(src[3 * i + 1]), b = Int(src[3 * i + 2])
+                out[i] = UInt8((299 * r + 587 * g + 114 * b + 500) / 1000)
+            }
+        }
+        return out
+    }
+}
+
+/// Process-wide libvips start-up and string hand-over.
+enum Vips {
+    private static let started: Bool = winnow_vips_start() == 0
+
+    static func start() { _ = started }
+
+    static func take(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+        guard let pointer else { return "unknown error" }
+        defer { winnow_string_free(pointer) }
+        return String(cString: pointer)
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// A finished file found in a drop folder, with the subject it belongs to.
+public struct DropFile: Sendable, Equatable {
+    public var path: URL
+    public var dropFolder: DropFolder
+
+    public init(path: URL, dropFolder: DropFolder) {
+        self.path = path
+        self.dropFolder = dropFolder
+    }
+
+    /// `<drop>/<subject>/…` names its subject; a loose file belongs to `current`.
+    public func subject(current: String) -> String {
+        switch dropFolder.mode {
+        case .fixedSubject(let subject):
+            return subject
+        case .subfolderPerSubject:
+            let root = dropFolder.path.path
+            let relative = path.path.dropFirst(root.count).split(separator: "/")
+            if relative.count >= 2, Subject.isValid(String(relative[0])) { return String(relative[0]) }
+            return current
+        }
+    }
+}
+
+/// Finds finished files under a folder, never following symlinks and skipping
+/// anything that is not a regular file (FIFOs, sockets and devices could block a reader).
+public enum DropScanner {
+    public static func files(under folder: URL, dropFolder: DropFolder) -> [DropFile] {
+        var found: [DropFile] = []
+        walk(folder.path) { found.append(DropFile(path: URL(fileURLWithPath: $0), dropFolder: dropFolder)) }
+        return found.sorted { $0.path.path < $1.path.path }
+    }
+
+    /// Whether `path` is a regular file right now (lstat: a symlink is not).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    private static func walk(_ folder: String, _ visit: (String) -> Void) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: walk(path, visit)
+            case S_IFREG: if SettleRules.counts(name) { visit(path) }
+            default: continue
+            }
+        }
+    }
+}

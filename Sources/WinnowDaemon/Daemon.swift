@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import WinnowCore
+
+public enum DaemonError: Error, CustomStringConvertible {
+    case alreadyRunning(pid: Int32)
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let pid): return "another winnow daemon is running (pid \(pid))"
+        }
+    }
+}
+
+/// `winnow daemon`: the watcher, the ingest worker and the systemd watchdog in one ServiceGroup.
+public enum Daemon {
+    public static func run(config: WinnowConfig) async throws {
+        LoggingSystem.bootstrap { JournalLogHandler(label: $0) }
+        let logger = Logger(label: "winnow")
+        guard let lock = try DaemonLock(stateDirectory: config.stateDirectory) else {
+            throw DaemonError.alreadyRunning(pid: DaemonLock.runningDaemon(stateDirectory: config.stateDirectory) ?? 0)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        let database = try WinnowDatabase(file: config.databaseFile)
+        let ingestor = Ingestor(config: config, database: database, logger: logger)
+        let notifier = SystemdNotifier()
+        let status = DaemonStatus(notifier: notifier)
+        let watcher = InotifyWatcher(dropFolders: config.dropFolders)
+
+        var services: [any Service] = [IngestService(ingestor: ingestor, watcher: watcher, status: status, logger: logger)]
+        if let interval = SystemdNotifier.watchdogInterval() {
+            services.append(WatchdogService(notifier: notifier, interval: interval))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        logger.info("winnow daemon watching \(config.dropFolders.map(\.path.path).joined(separator: ", ")); library \(config.library.path)")
+        try await group.run()
+        notifier.send("STOPPING=1")
+        logger.info("winnow daemon stopped")
+    }
+}

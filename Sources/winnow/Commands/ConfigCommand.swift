@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import WinnowCore
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check the configuration.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Report config errors (key and line), or the folders in effect.")
+        @OptionGroup var config: ConfigOptions
+
+        func run() throws {
+            let settings = try config.load()
+            print("config ok")
+            for drop in settings.dropFolders {
+                switch drop.mode {
+                case .subfolderPerSubject: print("drop:    \(drop.path.path) (one subfolder per subject)")
+                case .fixedSubject(let subject): print("drop:    \(drop.path.path) → \(subject)")
+                }
+            }
+            print("library: \(settings.library.path)")
+            print("state:   \(settings.databaseFile.path)")
+        }
+    }
+}
