@@ -39,7 +39,9 @@ int winnow_vips_header(const char *path, int *width, int *height, char **loader,
     if (!image) { *error = take_error("unreadable header"); return -1; }
     *width = vips_image_get_width(image);
     *height = vips_image_get_height(image);
-    *loader = strdup(name);
+    // find_load answers with the class name; callers want the operation's nickname ("jpegload").
+    const char *nickname = vips_nickname_find(g_type_from_name(name));
+    *loader = strdup(nickname ? nickname : name);
     g_object_unref(image);
     return 0;
 }
