@@ -4,7 +4,9 @@ import Foundation
 enum Repo {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let data = root.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
+    /// `../shared/data` beside the clone (CI lays it there), or `WINNOW_TEST_DATA`.
+    static let data = ProcessInfo.processInfo.environment["WINNOW_TEST_DATA"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+        ?? root.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
     static let faces = data.appendingPathComponent("faces/images", isDirectory: true)
 
     /// The binary `swift build` made (tests never build it themselves).
@@ -19,6 +21,7 @@ enum Repo {
     /// A few real photos from the shared face set, sorted by name for determinism.
     static func photos(_ count: Int) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: faces.path)) ?? []
+        precondition(names.count >= count, "test photos missing: expected \(count) in \(faces.path)")
         return names.filter { $0.hasSuffix(".jpg") && $0.hasPrefix("deepface") }.sorted().prefix(count)
             .map { faces.appendingPathComponent($0) }
     }
