@@ -17,7 +17,7 @@ public struct IngestService: Service {
         let finished = try ingestor.reconcileJournal()
         if finished > 0 { logger.info("reconciled \(finished) interrupted moves") }
         for drop in ingestor.config.dropFolders {
-            for file in DropScanner.files(under: drop.path, dropFolder: drop) { handle(file) }
+            handleAll(DropScanner.files(under: drop.path, dropFolder: drop))
         }
         await status.ready()
         for await event in events.cancelOnGracefulShutdown() {
@@ -25,11 +25,16 @@ public struct IngestService: Service {
             case .fileCompleted(let file):
                 handle(file)
             case .rescan(let folder, let drop):
-                for file in DropScanner.files(under: folder, dropFolder: drop) { handle(file) }
+                handleAll(DropScanner.files(under: folder, dropFolder: drop))
             }
             ingestor.queueDrained()
             await status.idle()
         }
+    }
+
+    /// A long backlog stops between files on SIGTERM; what is left waits for the next start.
+    private func handleAll(_ files: [DropFile]) {
+        for file in files where !Task.isShuttingDownGracefully { handle(file) }
     }
 
     private func handle(_ file: DropFile) {
