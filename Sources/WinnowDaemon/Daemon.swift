@@ -24,6 +24,11 @@ public enum Daemon {
         defer { withExtendedLifetime(lock) {} }
         let database = try WinnowDatabase(file: config.databaseFile)
         let ingestor = Ingestor(config: config, database: database, logger: logger)
+        if config.notify.enabled {
+            ingestor.observers.append(BurstNotifications(
+                settings: config.notify, layout: ingestor.layout, notifier: DesktopNotifier(logger: logger),
+                coverage: JournalMissingAngles(journal: ingestor.journal), logger: logger))
+        }
         let notifier = SystemdNotifier()
         let status = DaemonStatus(notifier: notifier)
         let watcher = InotifyWatcher(dropFolders: config.dropFolders)
