@@ -29,6 +29,7 @@ import Testing
     @Test func unreadableFilesRaiseTheUrgency() {
         #expect(summary([.kept, .blurry]).urgency == .low)
         #expect(summary([.kept, .unreadable]).urgency == .normal)
+        #expect(summary([.notImage]).urgency == .normal)
     }
 
     @Test func subjectFolderNamesReadAsNames() {

@@ -10,8 +10,8 @@ public struct BurstSummary: Sendable, Equatable {
 
     public var count: Int { verdicts.count }
 
-    /// Files that need the user: they could not be read at all.
-    public var unreadableCount: Int { verdicts.values.filter { $0 == .unreadable }.count }
+    /// Files that need the user: they could not be read as images at all.
+    public var unreadableCount: Int { verdicts.values.filter { $0 == .unreadable || $0 == .notImage }.count }
 
     /// "Anne Hathaway: +12 images"
     public var title: String {
@@ -33,7 +33,7 @@ public struct BurstSummary: Sendable, Equatable {
     /// The whole line, as the issue writes it.
     public func sentence(missing: [String]?) -> String { "\(title) — \(body(missing: missing))" }
 
-    /// Low for routine news, normal when a file could not be read.
+    /// Low for routine news, normal when a file could not be read (unreadable, or not an image at all).
     public var urgency: DesktopNotification.Urgency { unreadableCount > 0 ? .normal : .low }
 
     static func words(_ kind: VerdictKind, count: Int) -> String {

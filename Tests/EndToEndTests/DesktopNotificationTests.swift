@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+import WinnowCore
+
+/// The built daemon, a private session bus and a recording notification server: what a desktop sees.
+@Suite(.serialized) struct DesktopNotificationTests {
+    static let notifyConfig = """
+    [notify]
+    burst_seconds = 3
+    update_seconds = 0.5
+    """
+
+    @Test func aBurstOfImagesIsOneBubbleUpdatedInPlaceWithTheSummary() throws {
+        let harness = try DaemonHarness(extraConfig: Self.notifyConfig)
+        defer { harness.cleanUp() }
+        let server = try NotificationServer(folder: harness.home)
+        defer { server.stop() }
+        harness.environment["DBUS_SESSION_BUS_ADDRESS"] = server.busAddress
+        let opened = harness.home.appendingPathComponent("xdg-open.args")
+        try harness.fakeCommand("xdg-open", script: "echo \"$@\" >> '\(opened.path)'")
+        try harness.startDaemon()
+
+        // Six different pictures plus one of them again under another name (an exact duplicate).
+        let names = try DaemonHarness.faceImageNames(6)
+        try harness.saveImages(names, subject: "test-subject", gap: 0.4)
+        let again = harness.drop.appendingPathComponent("test-subject/again.jpg")
+        try FileManager.default.copyItem(at: DaemonHarness.faceImages.appendingPathComponent(names[0]), to: again)
+
+        try harness.wait("7 files placed", timeout: 60) { harness.files(under: harness.library).count == 7 }
+        try harness.wait("the bubble to say +7 images", timeout: 20) {
+            try server.calls().last?.summary == "Test Subject: +7 images"
+        }
+        let calls = try server.calls()
+        let first = try #require(calls.first)
+        // One bubble: the first call opens it, every later call replaces it.
+        #expect(first.replacesId == 0)
+        #expect(calls.dropFirst().allSatisfy { $0.replacesId == first.id && $0.id == first.id })
+        #expect(calls.count >= 2, "a burst spread over seconds updates the bubble at least once")
+        #expect(calls.count < 7, "updates are coalesced, not one per file")
+        #expect(calls.allSatisfy { $0.appName == "winnow" && $0.urgency == 0 && $0.actions == ["default", "Open folder"] })
+
+        // The body says what the journal says.
+        let database = try WinnowDatabase(file: harness.databaseFile)
+        let rows = try Journal(database: database).list(subject: "test-subject")
+        var expected = BurstSummary(subject: "test-subject")
+        for row in rows { expected.verdicts[row.id!] = row.effectiveVerdict }
+        let missing = try JournalMissingAngles(journal: Journal(database: database)).missingAngles(subject: "test-subject")
+        #expect(calls.last?.body == expected.body(missing: missing))
+        #expect(calls.last?.body.contains("1 duplicate") == true)
+
+        // Clicking the bubble opens the subject's folder.
+        try server.invokeAction(id: first.id)
+        let folder = harness.library.appendingPathComponent("test-subject").path
+        try harness.wait("xdg-open to be run", timeout: 10) {
+            ((try? String(contentsOf: opened, encoding: .utf8)) ?? "") == folder + "\n"
+        }
+        #expect(harness.log.contains("notification action default: opening \(folder)"))
+
+        // After a pause longer than the burst (3 s), the next image opens a new bubble.
+        Thread.sleep(forTimeInterval: 3.5)
+        try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 6), subject: "test-subject", gap: 0)
+        try harness.wait("a second bubble", timeout: 30) { try server.calls().last?.summary == "Test Subject: +1 image" }
+        let second = try #require(try server.calls().last)
+        #expect(second.replacesId == 0)
+        #expect(second.id != first.id)
+        #expect(try harness.stopDaemon() == 0)
+    }
+
+    @Test func unreadableFilesAreNotifiedAtNormalUrgency() throws {
+        let harness = try DaemonHarness(extraConfig: Self.notifyConfig)
+        defer { harness.cleanUp() }
+        let server = try NotificationServer(folder: harness.home)
+        defer { server.stop() }
+        harness.environment["DBUS_SESSION_BUS_ADDRESS"] = server.busAddress
+        try harness.startDaemon()
+
+        try harness.saveImages(try DaemonHarness.faceImageNames(1), subject: "anne")
+        // A JPEG that stops after its header: the decoder cannot read it.
+        let real = try Data(contentsOf: DaemonHarness.faceImages.appendingPathComponent(try DaemonHarness.faceImageNames(1, skipping: 1)[0]))
+        try real.prefix(600).write(to: harness.drop.appendingPathComponent("anne/broken.jpg"))
+
+        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("the bubble to count both", timeout: 20) { try server.calls().last?.summary == "Anne: +2 images" }
+        let last = try #require(try server.calls().last)
+        // The skeleton's decoder calls a JPEG cut after its header "not an image"; either way it is a problem.
+        let rows = try Journal(database: WinnowDatabase(file: harness.databaseFile)).list(subject: "anne")
+        let verdict = try #require(rows.first { $0.sourcePath.hasSuffix("/broken.jpg") }?.effectiveVerdict)
+        #expect([VerdictKind.unreadable, .notImage].contains(verdict))
+        #expect(last.body.hasPrefix("1 kept, 1 \(verdict == .unreadable ? "unreadable" : "not an image")."))
+        #expect(last.urgency == 1)
+        try harness.stopDaemon()
+    }
+
+    @Test func withoutASessionBusTheDaemonWarnsOnceAndCarriesOn() throws {
+        let harness = try DaemonHarness(extraConfig: Self.notifyConfig)
+        defer { harness.cleanUp() }
+        try harness.startDaemon()  // DBUS_SESSION_BUS_ADDRESS points at a socket that does not exist
+
+        try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
+        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("the notification attempt to fail", timeout: 10) { harness.log.contains("notifications unavailable") }
+        // A second burst: still no second warning.
+        Thread.sleep(forTimeInterval: 3.5)
+        try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 2), subject: "anne", gap: 0)
+        try harness.wait("3 files placed", timeout: 60) { harness.files(under: harness.library).count == 3 }
+        Thread.sleep(forTimeInterval: 1.5)
+
+        let warnings = harness.log.split(separator: "\n").filter { $0.contains("notifications unavailable") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.hasPrefix("<4>") == true, "logged at warning priority")
+        #expect(harness.daemon?.isRunning == true)
+        #expect(try harness.stopDaemon() == 0)
+    }
+}

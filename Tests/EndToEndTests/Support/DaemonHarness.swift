@@ -1,0 +1,182 @@
+import Foundation
+
+/// Runs the BUILT `winnow` binary against a private home in a temp folder, and waits for things
+/// to happen with timeouts. Shared by the end-to-end tests.
+///
+/// The binary is `.build/debug/winnow` of this checkout (`swift build` / `swift test` build it), or
+/// `$WINNOW_BINARY`.
+final class DaemonHarness: @unchecked Sendable {
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The repository root, found from this file's path.
+    static let repoRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["WINNOW_BINARY"] { return URL(fileURLWithPath: path) }
+        return repoRoot.appendingPathComponent(".build/debug/winnow")
+    }
+
+    /// The shared read-only test data (`/work/shared/data` next to the checkout).
+    static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardizedFileURL
+    static let faceImages = sharedData.appendingPathComponent("faces/images")
+
+    /// The temp folder that is HOME for the daemon; removed by `cleanUp()`.
+    let home: URL
+    let library: URL
+    let drop: URL
+    let configFile: URL
+    /// Extra environment for every process started (e.g. `DBUS_SESSION_BUS_ADDRESS`).
+    var environment: [String: String] = [:]
+    /// Folder put first on PATH: tests drop fake commands (`xdg-open`) here.
+    let fakeBin: URL
+    private(set) var daemon: Process?
+    private(set) var daemonLog: URL
+
+    /// Creates the home and writes `config.toml` with the library, one drop folder and `extraConfig`.
+    init(extraConfig: String = "") throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-e2e-\(UUID().uuidString)")
+        library = home.appendingPathComponent("Pictures/winnow")
+        drop = home.appendingPathComponent("Downloads/winnow")
+        fakeBin = home.appendingPathComponent("bin")
+        configFile = home.appendingPathComponent(".config/winnow/config.toml")
+        daemonLog = home.appendingPathComponent("daemon.log")
+        for folder in [library, drop, fakeBin, configFile.deletingLastPathComponent(),
+                       home.appendingPathComponent(".local/state"), home.appendingPathComponent("run")] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: home.appendingPathComponent("run").path)
+        try """
+        library = "\(library.path)"
+        [[drop]]
+        path = "\(drop.path)"
+        \(extraConfig)
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+    }
+
+    /// The environment every winnow process gets: only the temp home, never the user's.
+    var processEnvironment: [String: String] {
+        var env = [
+            "HOME": home.path,
+            "XDG_CONFIG_HOME": home.appendingPathComponent(".config").path,
+            "XDG_STATE_HOME": home.appendingPathComponent(".local/state").path,
+            "XDG_RUNTIME_DIR": home.appendingPathComponent("run").path,
+            "PATH": fakeBin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            // Unless a test says otherwise, there is no session bus.
+            "DBUS_SESSION_BUS_ADDRESS": "unix:path=\(home.path)/no-bus",
+        ]
+        env.merge(environment) { _, new in new }
+        return env
+    }
+
+    /// The state database the daemon writes.
+    var databaseFile: URL { home.appendingPathComponent(".local/state/winnow/winnow.sqlite") }
+
+    /// Starts `winnow daemon` and waits until it watches the drop folder.
+    func startDaemon(timeout: Double = 30) throws {
+        _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil)
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["daemon"]
+        process.environment = processEnvironment
+        let log = try FileHandle(forWritingTo: daemonLog)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        daemon = process
+        try wait("the daemon to start watching", timeout: timeout) { self.log.contains("winnow daemon watching") }
+    }
+
+    /// Stops the daemon with SIGTERM and returns its exit status.
+    @discardableResult
+    func stopDaemon(timeout: Double = 30) throws -> Int32 {
+        guard let daemon else { return 0 }
+        if daemon.isRunning { daemon.terminate() }
+        try wait("the daemon to exit", timeout: timeout) { !daemon.isRunning }
+        self.daemon = nil
+        return daemon.terminationStatus
+    }
+
+    /// Everything the daemon logged so far (stdout and stderr).
+    var log: String { (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? "" }
+
+    /// Runs `winnow <arguments>` to completion.
+    func run(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = processEnvironment
+        let out = home.appendingPathComponent("run-\(UUID().uuidString).out")
+        let err = home.appendingPathComponent("run-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        try wait("winnow \(arguments.joined(separator: " ")) to finish", timeout: timeout) { !process.isRunning }
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Copies face images (by sorted name, from `first`) into `<drop>/<subject>/`, `gap` seconds apart.
+    /// Returns the copied file names.
+    @discardableResult
+    func saveImages(_ names: [String], subject: String, gap: Double = 0) throws -> [String] {
+        let folder = drop.appendingPathComponent(subject)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (index, name) in names.enumerated() {
+            if index > 0 && gap > 0 { Thread.sleep(forTimeInterval: gap) }
+            try FileManager.default.copyItem(at: Self.faceImages.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        return names
+    }
+
+    /// The first `count` face images by name (mirrors excluded, so no two are the same picture).
+    static func faceImageNames(_ count: Int, skipping: Int = 0) throws -> [String] {
+        let all = try FileManager.default.contentsOfDirectory(atPath: faceImages.path)
+            .filter { $0.hasSuffix(".jpg") && !$0.contains("__mirror") }.sorted()
+        return Array(all.dropFirst(skipping).prefix(count))
+    }
+
+    /// Files (not folders) below `folder`, as paths relative to it.
+    func files(under folder: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        var found: [String] = []
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            found.append(String(url.path.dropFirst(folder.path.count + 1)))
+        }
+        return found.sorted()
+    }
+
+    /// Writes an executable shell script `name` into the fake bin folder (first on PATH).
+    func fakeCommand(_ name: String, script: String) throws {
+        let file = fakeBin.appendingPathComponent(name)
+        try ("#!/bin/sh\n" + script + "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+    }
+
+    /// Polls `condition` every 50 ms until it holds, or throws after `timeout` seconds.
+    func wait(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+        try Self.wait(what, timeout: timeout, condition)
+    }
+
+    static func wait(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if try condition() { return }
+            if Date() > deadline { throw Timeout(description: "timed out after \(timeout) s waiting for \(what)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    /// Stops anything still running and removes the temp home.
+    func cleanUp() {
+        if let daemon, daemon.isRunning {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: home)
+    }
+}
