@@ -32,6 +32,17 @@ public final class DesktopNotifier: Notifier, @unchecked Sendable {
         loop.perform { [self] in present(notification) }
     }
 
+    /// Shows `notification` and waits (at most `timeout` seconds) until it was handed to the server:
+    /// for a process about to exit.
+    public func showNow(_ notification: DesktopNotification, timeout: Double = 5) {
+        let done = DispatchSemaphore(value: 0)
+        loop.perform { [self] in
+            present(notification)
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + timeout)
+    }
+
     private func present(_ note: DesktopNotification) {
         if !initialised {
             initialised = notify_init("winnow") != 0

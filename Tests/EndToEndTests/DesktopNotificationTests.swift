@@ -91,6 +91,28 @@ import WinnowCore
         try harness.stopDaemon()
     }
 
+    @Test func aConfigErrorIsNotifiedOnceAndTheDaemonExitsWithOne() throws {
+        let harness = try DaemonHarness(extraConfig: "[notify]\nquiet_hours = \"late\"")
+        defer { harness.cleanUp() }
+        let server = try NotificationServer(folder: harness.home)
+        defer { server.stop() }
+        harness.environment["DBUS_SESSION_BUS_ADDRESS"] = server.busAddress
+
+        let first = try harness.run(["daemon"], timeout: 30)
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("notify.quiet_hours"))
+        let calls = try server.calls()
+        #expect(calls.count == 1)
+        #expect(calls.first?.summary == "winnow: configuration error")
+        #expect(calls.first?.body.contains("notify.quiet_hours") == true)
+        #expect(calls.first?.urgency == 1)
+
+        // systemd restarts it: the same error is not shown again.
+        let again = try harness.run(["daemon"], timeout: 30)
+        #expect(again.status == 1)
+        #expect(try server.calls().count == 1)
+    }
+
     @Test func withoutASessionBusTheDaemonWarnsOnceAndCarriesOn() throws {
         let harness = try DaemonHarness(extraConfig: Self.notifyConfig)
         defer { harness.cleanUp() }

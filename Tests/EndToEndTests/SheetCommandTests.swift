@@ -34,6 +34,19 @@ import WinnowCore
         try harness.wait("14 files placed", timeout: 90) { harness.files(under: harness.library).count == 14 }
         try harness.stopDaemon()
 
+        // Piped, the listing carries no colour codes (they are for terminals only).
+        let listing = try harness.run(["ls", "--subject", "anne"])
+        #expect(listing.status == 0)
+        #expect(listing.stdout.contains("kept") && listing.stdout.contains("duplicate"))
+        #expect(!listing.stdout.contains("\u{1B}["))
+        // On a terminal the verdicts are coloured, unless NO_COLOR says otherwise.
+        let coloured = try harness.runOnTerminal(["ls", "--subject", "anne"])
+        #expect(coloured.status == 0)
+        #expect(coloured.stdout.contains("\u{1B}[32mkept\u{1B}[0m"))
+        harness.environment["NO_COLOR"] = "1"
+        #expect(!(try harness.runOnTerminal(["ls", "--subject", "anne"]).stdout.contains("\u{1B}[")))
+        harness.environment["NO_COLOR"] = nil
+
         let png = harness.home.appendingPathComponent("anne.png")
         let result = try harness.run(["sheet", "anne", "-o", png.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")

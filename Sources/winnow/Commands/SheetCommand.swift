@@ -16,7 +16,7 @@ struct SheetCommand: ParsableCommand {
     @OptionGroup var config: ConfigOptions
     @Argument(help: "The subject (its folder name in the library, e.g. anne-hathaway).")
     var subject: String
-    @Option(name: [.short, .customLong("output")], help: "PNG to write (default: <subject>-sheet.png here).",
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("PNG to write (default: <subject>-sheet.png here).", valueName: "file.png"),
             completion: .file(extensions: ["png"]))
     var output: String?
     @Flag(help: "Print JSON.") var json = false

@@ -103,10 +103,18 @@ final class DaemonHarness: @unchecked Sendable {
     /// Everything the daemon logged so far (stdout and stderr).
     var log: String { (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? "" }
 
-    /// Runs `winnow <arguments>` to completion.
-    func run(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs `winnow <arguments>` with a pseudo-terminal as its stdout (util-linux `script`), as a
+    /// person at a terminal would; stdout and stderr come back mixed.
+    func runOnTerminal(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try run(["-qec", quoted.joined(separator: " "), "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"),
+                       timeout: timeout)
+    }
+
+    /// Runs `winnow <arguments>` (or another `executable`) to completion.
+    func run(_ arguments: [String], executable: URL = DaemonHarness.binary, timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = processEnvironment
         let out = home.appendingPathComponent("run-\(UUID().uuidString).out")
