@@ -20,15 +20,17 @@ import WinnowCore
         try harness.fakeCommand("xdg-open", script: "echo \"$@\" >> '\(opened.path)'")
         try harness.startDaemon()
 
-        // Six different pictures plus one of them again under another name (an exact duplicate).
-        let names = try DaemonHarness.faceImageNames(6)
-        try harness.saveImages(names, subject: "test-subject", gap: 0.4)
+        // Ten different pictures, the first four spread over two seconds, the rest at once, plus one of
+        // them again under another name (an exact duplicate).
+        let names = try DaemonHarness.faceImageNames(10)
+        try harness.saveImages(Array(names.prefix(4)), subject: "test-subject", gap: 0.6)
+        try harness.saveImages(Array(names.dropFirst(4)), subject: "test-subject", gap: 0)
         let again = harness.drop.appendingPathComponent("test-subject/again.jpg")
         try FileManager.default.copyItem(at: DaemonHarness.faceImages.appendingPathComponent(names[0]), to: again)
 
-        try harness.wait("7 files placed", timeout: 60) { harness.files(under: harness.library).count == 7 }
-        try harness.wait("the bubble to say +7 images", timeout: 20) {
-            try server.calls().last?.summary == "Test Subject: +7 images"
+        try harness.wait("11 files placed", timeout: 90) { harness.files(under: harness.library).count == 11 }
+        try harness.wait("the bubble to say +11 images", timeout: 20) {
+            try server.calls().last?.summary == "Test Subject: +11 images"
         }
         let calls = try server.calls()
         let first = try #require(calls.first)
@@ -36,7 +38,7 @@ import WinnowCore
         #expect(first.replacesId == 0)
         #expect(calls.dropFirst().allSatisfy { $0.replacesId == first.id && $0.id == first.id })
         #expect(calls.count >= 2, "a burst spread over seconds updates the bubble at least once")
-        #expect(calls.count < 7, "updates are coalesced, not one per file")
+        #expect(calls.count < 11, "updates are coalesced, not one per file")
         #expect(calls.allSatisfy { $0.appName == "winnow" && $0.urgency == 0 && $0.actions == ["default", "Open folder"] })
 
         // The body says what the journal says.
@@ -58,7 +60,7 @@ import WinnowCore
 
         // After a pause longer than the burst (3 s), the next image opens a new bubble.
         Thread.sleep(forTimeInterval: 3.5)
-        try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 6), subject: "test-subject", gap: 0)
+        try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 10), subject: "test-subject", gap: 0)
         try harness.wait("a second bubble", timeout: 30) { try server.calls().last?.summary == "Test Subject: +1 image" }
         let second = try #require(try server.calls().last)
         #expect(second.replacesId == 0)
