@@ -16,6 +16,7 @@ public final class BurstNotifications: IngestObserver, @unchecked Sendable {
     // Only touched on `queue`.
     private var tracker: BurstTracker
     private var flushPending = false
+    private var seenSubjects: Set<String> = []
 
     public init(settings: NotifySettings, layout: LibraryLayout, notifier: any Notifier,
                 coverage: (any MissingAnglesSource)?, logger: Logger, now: @escaping @Sendable () -> Date = Date.init) {
@@ -30,9 +31,18 @@ public final class BurstNotifications: IngestObserver, @unchecked Sendable {
     public func fileChanged(_ row: FileRecord) {
         guard settings.enabled else { return }
         queue.async { [self] in
+            seed(row.subject)
             tracker.record(row, at: now())
             scheduleFlush()
         }
+    }
+
+    /// The first time this process sees a subject, note what it lacks, so that the burst which
+    /// covers the last angle can say so. (The row that triggered this is already counted: if that
+    /// one file completes the checklist, the milestone goes unannounced.)
+    private func seed(_ subject: String) {
+        guard seenSubjects.insert(subject).inserted else { return }
+        if let missing = try? coverage?.missingAngles(subject: subject) { tracker.remember(missing: missing, for: subject) }
     }
 
     /// A problem outside any one file's verdict (a full disk, a failure): shown on the next flush.
