@@ -135,4 +135,25 @@ import WinnowCore
         #expect(harness.daemon?.isRunning == true)
         #expect(try harness.stopDaemon() == 0)
     }
+
+    @Test func withABusButNoNotificationServerTheDaemonWarnsOnceAndCarriesOn() throws {
+        let harness = try DaemonHarness(extraConfig: Self.notifyConfig)
+        defer { harness.cleanUp() }
+        let bus = try NotificationServer(folder: harness.home, ownName: false)
+        defer { bus.stop() }
+        harness.environment["DBUS_SESSION_BUS_ADDRESS"] = bus.busAddress
+        try harness.startDaemon()
+
+        try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
+        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("the notification attempt to fail", timeout: 30) { harness.log.contains("notifications unavailable") }
+        Thread.sleep(forTimeInterval: 3.5)
+        try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 2), subject: "anne", gap: 0)
+        try harness.wait("3 files placed", timeout: 60) { harness.files(under: harness.library).count == 3 }
+        Thread.sleep(forTimeInterval: 1.5)
+
+        #expect(harness.log.split(separator: "\n").filter { $0.contains("notifications unavailable") }.count == 1)
+        #expect(try bus.calls().isEmpty)
+        #expect(try harness.stopDaemon() == 0)
+    }
 }

@@ -20,7 +20,8 @@ final class NotificationServer: @unchecked Sendable {
     private let session: Process
     private let serverPID: pid_t
 
-    init(folder: URL) throws {
+    /// `ownName: false` gives a session bus on which nobody serves notifications.
+    init(folder: URL, ownName: Bool = true) throws {
         self.folder = folder
         let script = DaemonHarness.repoRoot.appendingPathComponent("Tests/EndToEndTests/Support/notification_server.py")
         let address = folder.appendingPathComponent("bus-address")
@@ -29,6 +30,7 @@ final class NotificationServer: @unchecked Sendable {
         session.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         session.arguments = [script.path, "--private-bus",
                              "--record", folder.appendingPathComponent("notifications.jsonl").path, "--address", address.path]
+            + (ownName ? [] : ["--no-server"])
         let log = folder.appendingPathComponent("notification-server.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         session.standardOutput = try FileHandle(forWritingTo: log)

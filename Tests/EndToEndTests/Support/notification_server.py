@@ -84,6 +84,8 @@ def main():
     parser.add_argument("--record", required=True)
     parser.add_argument("--address", required=True)
     parser.add_argument("--private-bus", action="store_true")
+    parser.add_argument("--no-server", action="store_true",
+                        help="own nothing: a session bus without a notification server")
     args = parser.parse_args()
     # A parent (the Swift test runner) may hand down blocked signals; exec'd children inherit the mask,
     # and the bus daemon must stop on SIGTERM like the server.
@@ -94,8 +96,10 @@ def main():
                  ["dbus-run-session", "--", sys.executable, os.path.abspath(__file__)] + rest)
     DBusGMainLoop(set_as_default=True)
     bus = dbus.SessionBus()
-    name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
-    server = Server(bus, args.record)
+    name = server = None
+    if not args.no_server:
+        name = dbus.service.BusName(BUS_NAME, bus, do_not_queue=True)
+        server = Server(bus, args.record)
     open(args.record, "a").close()
     with open(args.address + ".pid", "w") as f:
         f.write(str(os.getpid()))
