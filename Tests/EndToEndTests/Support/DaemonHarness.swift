@@ -3,8 +3,8 @@ import Foundation
 /// Runs the BUILT `winnow` binary against a private home in a temp folder, and waits for things
 /// to happen with timeouts. Shared by the end-to-end tests.
 ///
-/// The binary is `.build/debug/winnow` of this checkout (`swift build` / `swift test` build it), or
-/// `$WINNOW_BINARY`.
+/// The binary is the `winnow` built next to the test runner (`swift test` builds it), else
+/// `.build/debug/winnow` of this checkout, or `$WINNOW_BINARY`.
 final class DaemonHarness: @unchecked Sendable {
     struct Timeout: Error, CustomStringConvertible {
         var description: String
@@ -16,6 +16,10 @@ final class DaemonHarness: @unchecked Sendable {
 
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["WINNOW_BINARY"] { return URL(fileURLWithPath: path) }
+        // The test runner sits next to the products of the same build (debug or release).
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let sibling = runner.deletingLastPathComponent().appendingPathComponent("winnow")
+        if FileManager.default.isExecutableFile(atPath: sibling.path) { return sibling }
         return repoRoot.appendingPathComponent(".build/debug/winnow")
     }
 
