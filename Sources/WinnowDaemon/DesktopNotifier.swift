@@ -35,11 +35,14 @@ public final class DesktopNotifier: Notifier, @unchecked Sendable {
     /// Shows `notification` and waits (at most `timeout` seconds) until it was handed to the server:
     /// for a process about to exit.
     public func showNow(_ notification: DesktopNotification, timeout: Double = 5) {
+        show(notification)
+        waitUntilShown(timeout: timeout)
+    }
+
+    /// Waits (at most `timeout` seconds) until everything passed to `show` so far was sent.
+    public func waitUntilShown(timeout: Double = 5) {
         let done = DispatchSemaphore(value: 0)
-        loop.perform { [self] in
-            present(notification)
-            done.signal()
-        }
+        loop.perform { done.signal() }
         _ = done.wait(timeout: .now() + timeout)
     }
 

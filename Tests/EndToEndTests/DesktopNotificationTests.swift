@@ -156,4 +156,19 @@ import WinnowCore
         #expect(try bus.calls().isEmpty)
         #expect(try harness.stopDaemon() == 0)
     }
+
+    @Test func stoppingTheDaemonStillShowsTheBurstSoFar() throws {
+        // An update interval far longer than the test: only the shutdown flush can show the bubble.
+        let harness = try DaemonHarness(extraConfig: "[notify]\nupdate_seconds = 60")
+        defer { harness.cleanUp() }
+        let server = try NotificationServer(folder: harness.home)
+        defer { server.stop() }
+        harness.environment["DBUS_SESSION_BUS_ADDRESS"] = server.busAddress
+        try harness.startDaemon()
+        try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
+        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        #expect(try server.calls().isEmpty)
+        #expect(try harness.stopDaemon() == 0)
+        #expect(try server.calls().map(\.summary) == ["Anne: +2 images"])
+    }
 }
