@@ -50,6 +50,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WinnowCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WinnowCore"], exclude: ["Support/notification_server.py"]),
     ]
 )

@@ -132,3 +132,142 @@ void winnow_pixels_free(winnow_pixels *pixels) {
 }
 
 void winnow_string_free(char *string) { free(string); }
+
+/* ---- Image handles ---- */
+
+#define IMG(handle) ((VipsImage *)(handle))
+
+static VipsArrayDouble *colour_array(const uint8_t colour[3]) {
+    double values[3] = {colour[0], colour[1], colour[2]};
+    return vips_array_double_new(values, 3);
+}
+
+/// Any image as 3-band 8-bit sRGB over `background` (takes ownership of `image`).
+static VipsImage *to_rgb(VipsImage *image, const uint8_t background[3], char **error) {
+    VipsImage *current = image, *next = NULL;
+    if (vips_image_hasalpha(current)) {
+        VipsArrayDouble *bg = colour_array(background);
+        int failed = vips_flatten(current, &next, "background", bg, NULL);
+        vips_area_unref(VIPS_AREA(bg));
+        g_object_unref(current);
+        if (failed) { *error = take_error("cannot flatten"); return NULL; }
+        current = next;
+    }
+    if (vips_colourspace(current, &next, VIPS_INTERPRETATION_sRGB, NULL)) {
+        g_object_unref(current);
+        *error = take_error("colour conversion failed");
+        return NULL;
+    }
+    g_object_unref(current);
+    current = next;
+    if (vips_cast_uchar(current, &next, NULL)) {
+        g_object_unref(current);
+        *error = take_error("cast failed");
+        return NULL;
+    }
+    g_object_unref(current);
+    return next;
+}
+
+winnow_image *winnow_image_thumbnail_cell(const char *path, int size, const uint8_t background[3], char **error) {
+    VipsImage *thumb = NULL, *cell = NULL;
+    if (vips_thumbnail(path, &thumb, size, "height", size, "size", VIPS_SIZE_DOWN,
+                       "fail_on", VIPS_FAIL_ON_ERROR, NULL)) {
+        *error = take_error("cannot read the image");
+        return NULL;
+    }
+    if (!(thumb = to_rgb(thumb, background, error))) return NULL;
+    VipsArrayDouble *bg = colour_array(background);
+    int failed = vips_gravity(thumb, &cell, VIPS_COMPASS_DIRECTION_CENTRE, size, size,
+                              "extend", VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+    vips_area_unref(VIPS_AREA(bg));
+    g_object_unref(thumb);
+    if (failed) { *error = take_error("cannot centre the thumbnail"); return NULL; }
+    return (winnow_image *)cell;
+}
+
+winnow_image *winnow_image_blank(int width, int height, const uint8_t colour[3], char **error) {
+    VipsImage *black = NULL, *filled = NULL, *out = NULL;
+    if (vips_black(&black, width, height, "bands", 3, NULL)) { *error = take_error("cannot make an image"); return NULL; }
+    double add[3] = {colour[0], colour[1], colour[2]}, one[3] = {1, 1, 1};
+    int failed = vips_linear(black, &filled, one, add, 3, NULL) || vips_cast_uchar(filled, &out, NULL);
+    g_object_unref(black);
+    if (filled) g_object_unref(filled);
+    if (failed) { *error = take_error("cannot fill an image"); return NULL; }
+    return (winnow_image *)out;
+}
+
+winnow_image *winnow_image_text(const char *markup, const char *font, int width, int padding,
+                                const uint8_t ink[3], const uint8_t background[3], char **error) {
+    VipsImage *mask = NULL, *padded = NULL, *out = NULL;
+    if (vips_text(&mask, markup, "font", font, "width", width, "dpi", 96,
+                  "wrap", VIPS_TEXT_WRAP_WORD_CHAR, NULL)) {
+        *error = take_error("cannot render text");
+        return NULL;
+    }
+    int failed = vips_embed(mask, &padded, padding, padding, vips_image_get_width(mask) + 2 * padding,
+                            vips_image_get_height(mask) + 2 * padding, NULL);
+    g_object_unref(mask);
+    if (failed) { *error = take_error("cannot pad text"); return NULL; }
+    // The mask is coverage 0..255: blend the ink over the background with it.
+    double inkv[3] = {ink[0], ink[1], ink[2]}, bgv[3] = {background[0], background[1], background[2]};
+    VipsImage *fg = vips_image_new_from_image(padded, inkv, 3);
+    VipsImage *bgi = vips_image_new_from_image(padded, bgv, 3);
+    VipsImage *b = NULL;
+    failed = !fg || !bgi || vips_ifthenelse(padded, fg, bgi, &b, "blend", TRUE, NULL);
+    if (fg) g_object_unref(fg);
+    if (bgi) g_object_unref(bgi);
+    g_object_unref(padded);
+    if (failed) { *error = take_error("cannot colour text"); return NULL; }
+    failed = vips_cast_uchar(b, &out, NULL);
+    g_object_unref(b);
+    if (failed) { *error = take_error("cannot colour text"); return NULL; }
+    return (winnow_image *)out;
+}
+
+winnow_image *winnow_image_join(winnow_image *const *images, int count, int horizontal, int gap,
+                                const uint8_t background[3], char **error) {
+    if (count < 1) { *error = strdup("nothing to join"); return NULL; }
+    // vips_join, pairwise: unlike vips_arrayjoin it keeps each image its own size.
+    VipsImage *out = IMG(images[0]);
+    g_object_ref(out);
+    VipsArrayDouble *bg = colour_array(background);
+    for (int i = 1; i < count; i++) {
+        VipsImage *next = NULL;
+        int failed = vips_join(out, IMG(images[i]), &next,
+                               horizontal ? VIPS_DIRECTION_HORIZONTAL : VIPS_DIRECTION_VERTICAL,
+                               "expand", TRUE, "shim", gap, "background", bg, "align", VIPS_ALIGN_LOW, NULL);
+        g_object_unref(out);
+        if (failed) { vips_area_unref(VIPS_AREA(bg)); *error = take_error("cannot join images"); return NULL; }
+        out = next;
+    }
+    vips_area_unref(VIPS_AREA(bg));
+    return (winnow_image *)out;
+}
+
+winnow_image *winnow_image_insert(const winnow_image *base, const winnow_image *sub, int x, int y, char **error) {
+    VipsImage *out = NULL;
+    if (vips_insert(IMG(base), IMG(sub), &out, x, y, NULL)) { *error = take_error("cannot insert"); return NULL; }
+    return (winnow_image *)out;
+}
+
+winnow_image *winnow_image_embed(const winnow_image *image, int x, int y, int width, int height,
+                                 const uint8_t background[3], char **error) {
+    VipsImage *out = NULL;
+    VipsArrayDouble *bg = colour_array(background);
+    int failed = vips_embed(IMG(image), &out, x, y, width, height,
+                            "extend", VIPS_EXTEND_BACKGROUND, "background", bg, NULL);
+    vips_area_unref(VIPS_AREA(bg));
+    if (failed) { *error = take_error("cannot embed"); return NULL; }
+    return (winnow_image *)out;
+}
+
+int winnow_image_width(const winnow_image *image) { return vips_image_get_width(IMG(image)); }
+int winnow_image_height(const winnow_image *image) { return vips_image_get_height(IMG(image)); }
+
+int winnow_image_save(const winnow_image *image, const char *path, char **error) {
+    if (vips_image_write_to_file(IMG(image), path, NULL)) { *error = take_error("cannot save"); return -1; }
+    return 0;
+}
+
+void winnow_image_free(winnow_image *image) { if (image) g_object_unref(IMG(image)); }

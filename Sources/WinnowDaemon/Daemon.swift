@@ -24,6 +24,12 @@ public enum Daemon {
         defer { withExtendedLifetime(lock) {} }
         let database = try WinnowDatabase(file: config.databaseFile)
         let ingestor = Ingestor(config: config, database: database, logger: logger)
+        let desktop = config.notify.enabled ? DesktopNotifier(logger: logger) : nil
+        let notifications = desktop.map {
+            BurstNotifications(settings: config.notify, layout: ingestor.layout, notifier: $0,
+                               coverage: JournalMissingAngles(journal: ingestor.journal), logger: logger)
+        }
+        if let notifications { ingestor.observers.append(notifications) }
         let notifier = SystemdNotifier()
         let status = DaemonStatus(notifier: notifier)
         let watcher = InotifyWatcher(dropFolders: config.dropFolders)
@@ -39,6 +45,9 @@ public enum Daemon {
         ))
         logger.info("winnow daemon watching \(config.dropFolders.map(\.path.path).joined(separator: ", ")); library \(config.library.path)")
         try await group.run()
+        // The last files of a burst still get their bubble.
+        notifications?.drain()
+        desktop?.waitUntilShown(timeout: 3)
         notifier.send("STOPPING=1")
         logger.info("winnow daemon stopped")
     }

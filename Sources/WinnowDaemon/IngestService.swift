@@ -43,6 +43,7 @@ public struct IngestService: Service {
         } catch {
             // The row stays journaled; the next start retries it. Nothing was deleted.
             logger.error("\(file.path.path): \(error)")
+            ingestor.report(IngestProblem.classify(error, path: file.path.path))
         }
     }
 }

@@ -10,22 +10,38 @@ struct Winnow: AsyncParsableCommand {
         discussion: """
         Run `winnow daemon` (or the systemd user unit) and save images into the drop folder \
         (by default <Downloads>/winnow/<subject>/). Everything else reads what the daemon recorded.
+
+        A session:
+          winnow install-service        run the daemon at login (or: winnow daemon)
+          winnow use anne-hathaway      files saved straight into the drop folder are hers
+          ...save images from the browser...
+          winnow status                 what happened, per subject
+          winnow sheet anne-hathaway    one PNG: kept images by angle, gaps, rejects
+
+        Commands that print data take --json. Colour only on a terminal (never with NO_COLOR).
+        Exit codes: 0 done, 1 failed (stderr says why), 64 usage error.
+        Shell completions: winnow --generate-completion-script bash|zsh|fish (see docs/cli.md).
         """,
         version: WinnowVersion.current,
         subcommands: [
             DaemonCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, UseCommand.self,
-            ConfigCommand.self, InstallServiceCommand.self,
+            ConfigCommand.self, InstallServiceCommand.self, SheetCommand.self,
         ]
     )
 }
 
 /// Options every command that reads the configuration takes.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: "Config file (default: $XDG_CONFIG_HOME/winnow/config.toml).",
+    @Option(name: .customLong("config"),
+            help: ArgumentHelp("Config file (default: $XDG_CONFIG_HOME/winnow/config.toml).", valueName: "file"),
             completion: .file(extensions: ["toml"]))
     var file: String?
 
     func load() throws -> WinnowConfig {
+        // The default file may be absent (built-in defaults); a file the user named must exist.
+        if let file, !FileManager.default.fileExists(atPath: file) {
+            throw CLIError("config: no such file: \(file)")
+        }
         do {
             return try ConfigLoader().load(file: file.map { URL(fileURLWithPath: $0) })
         } catch let error as ConfigError {

@@ -13,13 +13,15 @@ import Testing
         #expect(run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mountPoint.path) == 0)
         defer { _ = run("/usr/bin/umount", "-l", mountPoint.path) }
 
-        try harness.start()
-        let photos = Repo.photos(8)
+        try harness.startDaemon()
+        // Eight photos of 150 KB or more: well over the 1 MB the library has.
+        let photos = try DaemonHarness.photos(60).filter { (try? Data(contentsOf: $0).count) ?? 0 >= 150_000 }.prefix(8).map { $0 }
+        #expect(photos.count == 8)
         for (index, photo) in photos.enumerated() {
             try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("p\(index).jpg"))
         }
         try harness.wait("the disk to fill up") {
-            harness.logText.contains("No space left on device")
+            harness.log.contains("No space left on device")
         }
         try harness.wait("every file to be either placed or left waiting") {
             harness.files(under: harness.drop).count + harness.files(under: harness.library).count == photos.count
@@ -31,12 +33,12 @@ import Testing
             #expect(try Data(contentsOf: harness.drop.appendingPathComponent(name)) == Data(contentsOf: photos[index]))
         }
         #expect(!harness.files(under: harness.library).contains { $0.hasSuffix(".tmp") })
-        #expect(harness.runCLI(["status", "--json"]).output.contains("\"running\":true"))
+        #expect(try harness.run(["status", "--json"]).stdout.contains("\"running\":true"))
 
         // Room again: a restart finishes the job.
-        harness.stop()
+        try harness.stopDaemon()
         #expect(run("/usr/bin/mount", "-o", "remount,size=64m", mountPoint.path) == 0)
-        try harness.start()
+        try harness.startDaemon()
         try harness.wait("the waiting files to land") {
             harness.files(under: harness.drop).isEmpty && harness.files(under: harness.library).count == photos.count
         }

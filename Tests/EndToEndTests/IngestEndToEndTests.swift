@@ -5,8 +5,8 @@ import Testing
 @Suite(.serialized) struct IngestEndToEndTests {
     @Test func everyBrowserSavePatternEndsUpInTheLibraryExactlyOnce() throws {
         let harness = try DaemonHarness()
-        try harness.start()
-        let photos = Repo.photos(6)
+        try harness.startDaemon()
+        let photos = try DaemonHarness.photos(6)
         let drop = harness.drop
         let fm = FileManager.default
 
@@ -36,7 +36,7 @@ import Testing
         try harness.wait("the drop folder to empty") {
             harness.files(under: drop).isEmpty && harness.files(under: harness.library).count == 7
         }
-        let listed = try decodeJSON([ListedFile].self, harness.runCLI(["ls", "--json"]).output)
+        let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         #expect(listed.count == 7)
         #expect(Set(listed.map(\.path)).count == 7)
         #expect(listed.allSatisfy { $0.state == "placed" && fm.fileExists(atPath: $0.path) })
@@ -49,26 +49,26 @@ import Testing
         #expect(byName["truncated.jpg"]?.reason?.contains("JPEG") == true || byName["truncated.jpg"]?.reason?.contains("end of") == true)
         // The library holds the very bytes that were saved.
         #expect(try Data(contentsOf: URL(fileURLWithPath: byName["chrome.jpg"]!.path)) == Data(contentsOf: photos[1]))
-        harness.stop()
-        #expect(harness.logText.contains("winnow daemon stopped"))
+        try harness.stopDaemon()
+        #expect(harness.log.contains("winnow daemon stopped"))
     }
 
     @Test func aDaemonKilledMidBurstLosesAndDoublesNothing() throws {
         let harness = try DaemonHarness()
-        try harness.start()
-        let photos = Repo.photos(24)
+        try harness.startDaemon()
+        let photos = try DaemonHarness.photos(24)
         for (index, photo) in photos.enumerated() {
             try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("burst-\(index).jpg"))
         }
         try harness.wait("a few files to be processed") { harness.files(under: harness.library).count >= 3 }
-        harness.stop(signal: SIGKILL)
+        harness.killDaemon()
         let placedBeforeRestart = harness.files(under: harness.library).count
-        try harness.start()
+        try harness.startDaemon()
         try harness.wait("everything to be processed") {
             harness.files(under: harness.drop).isEmpty && harness.files(under: harness.library).count == photos.count
         }
-        harness.stop()
-        let listed = try decodeJSON([ListedFile].self, harness.runCLI(["ls", "--json"]).output)
+        try harness.stopDaemon()
+        let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         #expect(placedBeforeRestart < photos.count, "the kill came too late to test anything")
         #expect(listed.count == photos.count)
         #expect(Set(listed.map(\.path)).count == photos.count)
@@ -78,13 +78,13 @@ import Testing
 
     @Test func theSameBytesSavedTwiceAreAnExactDuplicate() throws {
         let harness = try DaemonHarness()
-        try harness.start()
-        let photo = Repo.photos(1)[0]
+        try harness.startDaemon()
+        let photo = try DaemonHarness.photos(1)[0]
         try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("first.jpg"))
         try harness.wait("first file") { harness.files(under: harness.library).count == 1 }
         try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("again.jpg"))
         try harness.wait("second file") { harness.files(under: harness.library).count == 2 }
-        let listed = try decodeJSON([ListedFile].self, harness.runCLI(["ls", "--json"]).output)
+        let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         let again = try #require(listed.first { $0.sourcePath.hasSuffix("again.jpg") })
         #expect(again.verdict == "duplicate")
         #expect(again.path.contains("/rejects/duplicate/"))
@@ -92,35 +92,35 @@ import Testing
 
     @Test func specialFilesAndSymlinksAreSkippedWithoutBlocking() throws {
         let harness = try DaemonHarness()
-        try harness.start()
-        let photo = Repo.photos(1)[0]
+        try harness.startDaemon()
+        let photo = try DaemonHarness.photos(1)[0]
         #expect(mkfifo(harness.drop.appendingPathComponent("pipe.jpg").path, 0o644) == 0)
         let outside = harness.home.appendingPathComponent("outside.jpg")
         try FileManager.default.copyItem(at: photo, to: outside)
         try FileManager.default.createSymbolicLink(at: harness.drop.appendingPathComponent("link.jpg"), withDestinationURL: outside)
-        try FileManager.default.copyItem(at: Repo.photos(2)[1], to: harness.drop.appendingPathComponent("real.jpg"))
+        try FileManager.default.copyItem(at: try DaemonHarness.photos(2)[1], to: harness.drop.appendingPathComponent("real.jpg"))
         try harness.wait("the real file") { harness.files(under: harness.library).count == 1 }
         #expect(FileManager.default.fileExists(atPath: outside.path))
         #expect(harness.files(under: harness.library).first?.hasSuffix("real.jpg") == true)
-        #expect(harness.runCLI(["status"]).status == 0)
+        #expect(try harness.run(["status"]).status == 0)
     }
 
     @Test func aDeletedAndRecreatedDropFolderIsWatchedAgain() throws {
         let harness = try DaemonHarness()
-        try harness.start()
+        try harness.startDaemon()
         try FileManager.default.removeItem(at: harness.drop)
         usleep(200_000)
         try FileManager.default.createDirectory(at: harness.drop, withIntermediateDirectories: true)
         usleep(200_000)
-        try FileManager.default.copyItem(at: Repo.photos(1)[0], to: harness.drop.appendingPathComponent("after.jpg"))
+        try FileManager.default.copyItem(at: try DaemonHarness.photos(1)[0], to: harness.drop.appendingPathComponent("after.jpg"))
         try harness.wait("the file saved after re-creation") { harness.files(under: harness.library).count == 1 }
     }
 
     @Test func filesWaitingAtStartAreProcessed() throws {
         let harness = try DaemonHarness()
         try FileManager.default.createDirectory(at: harness.drop.appendingPathComponent("bob"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Repo.photos(1)[0], to: harness.drop.appendingPathComponent("bob/waiting.jpg"))
-        try harness.start()
+        try FileManager.default.copyItem(at: try DaemonHarness.photos(1)[0], to: harness.drop.appendingPathComponent("bob/waiting.jpg"))
+        try harness.startDaemon()
         try harness.wait("the waiting file") { harness.files(under: harness.library).count == 1 }
         #expect(harness.files(under: harness.library).first?.hasPrefix("bob/") == true)
     }
@@ -130,12 +130,12 @@ import Testing
         let config = harness.home.appendingPathComponent(".config/winnow/config.toml")
         try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
         try "[analysis]\nmax_pixels = 1000000\n".write(to: config, atomically: true, encoding: .utf8)
-        try harness.start()
+        try harness.startDaemon()
         // 1184×1600, 1.9 MP: over the configured limit.
-        let big = Repo.faces.appendingPathComponent("deepface__tests_unit_dataset_img1.jpg")
+        let big = DaemonHarness.faceImages.appendingPathComponent("deepface__tests_unit_dataset_img1.jpg")
         try FileManager.default.copyItem(at: big, to: harness.drop.appendingPathComponent("bomb.jpg"))
         try harness.wait("the refused file") { harness.files(under: harness.library).count == 1 }
-        let listed = try decodeJSON([ListedFile].self, harness.runCLI(["ls", "--json"]).output)
+        let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         let row = try #require(listed.first)
         #expect(row.verdict == "unreadable")
         #expect(row.reason?.contains("pixel limit") == true)
@@ -143,9 +143,9 @@ import Testing
 
     @Test func aSecondDaemonRefusesToStart() throws {
         let harness = try DaemonHarness()
-        try harness.start()
-        let second = harness.runCLI(["daemon"])
+        try harness.startDaemon()
+        let second = try harness.run(["daemon"])
         #expect(second.status == 1)
-        #expect(second.error.contains("another winnow daemon is running"))
+        #expect(second.stderr.contains("another winnow daemon is running"))
     }
 }

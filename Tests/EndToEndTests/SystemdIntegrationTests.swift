@@ -6,12 +6,12 @@ import Testing
         let harness = try DaemonHarness()
         let bin = harness.home.appendingPathComponent(".local/bin", isDirectory: true)
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("winnow"), withDestinationURL: Repo.binary)
+        try FileManager.default.createSymbolicLink(at: bin.appendingPathComponent("winnow"), withDestinationURL: DaemonHarness.binary)
 
-        let installed = harness.runCLI(["install-service", "--binary", "%h/.local/bin/winnow"])
+        let installed = try harness.run(["install-service", "--binary", "%h/.local/bin/winnow"])
         #expect(installed.status == 0)
         let unit = harness.home.appendingPathComponent(".config/systemd/user/winnow.service")
-        let shipped = Repo.root.appendingPathComponent("systemd/winnow.service")
+        let shipped = DaemonHarness.repoRoot.appendingPathComponent("systemd/winnow.service")
         #expect(try String(contentsOf: unit, encoding: .utf8) == String(contentsOf: shipped, encoding: .utf8))
 
         let runtime = harness.home.appendingPathComponent("runtime", isDirectory: true)
@@ -19,7 +19,7 @@ import Testing
         let verify = Process()
         verify.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
         verify.arguments = ["--user", "verify", shipped.path]
-        var env = harness.environment
+        var env = harness.processEnvironment
         env["XDG_RUNTIME_DIR"] = runtime.path
         verify.environment = env
         let err = Pipe()
@@ -49,8 +49,8 @@ import Testing
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
 
-        harness.extraEnvironment = ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"]
-        try harness.start()
+        harness.environment = ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"]
+        try harness.startDaemon()
         var messages: [String] = []
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline, messages.filter({ $0.contains("WATCHDOG=1") }).count < 3 {
@@ -58,7 +58,7 @@ import Testing
             let n = recv(fd, &buffer, buffer.count, 0)
             if n > 0 { messages.append(String(decoding: buffer.prefix(n), as: UTF8.self)) }
         }
-        harness.stop()
+        try harness.stopDaemon()
         while true {
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = recv(fd, &buffer, buffer.count, 0)

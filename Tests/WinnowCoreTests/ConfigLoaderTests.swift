@@ -64,3 +64,25 @@ import Testing
         #expect(throws: ConfigError.self) { _ = try loader.parse("[subjects.a]\ntrigger = \"a, b\"\n") }
     }
 }
+
+@Suite struct NotifyConfigTests {
+    let loader = ConfigLoader(paths: XDGPaths(environment: ["HOME": "/home/u", "XDG_CONFIG_HOME": "/nonexistent/cfg"]))
+
+    @Test func notifySectionIsRead() throws {
+        let config = try loader.parse("""
+        [notify]
+        enabled = false
+        quiet_hours = "23:00-07:00"
+        burst_seconds = 3
+        """)
+        #expect(config.notify.enabled == false)
+        #expect(config.notify.quietHours == QuietHours(start: 23 * 60, end: 7 * 60))
+        #expect(config.notify.burstSeconds == 3)
+    }
+
+    @Test func badQuietHoursNameTheKeyAndLine() {
+        #expect(throws: ConfigError(key: "notify.quiet_hours", line: 3, message: "\"late\" is not a window like \"22:00-07:30\"")) {
+            try loader.parse("library = \"~/x\"\n[notify]\nquiet_hours = \"late\"\n")
+        }
+    }
+}

@@ -32,6 +32,42 @@ int winnow_vips_region_gray(const char *path, int left, int top, int width, int 
 /// Writes 8-bit pixels (1 or 3 bands) to a file; the format follows the suffix.
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error);
 
+/* ---- Image handles, for composing pictures (the contact sheet) ----
+   A winnow_image is a libvips image (3-band 8-bit sRGB). Every function returns a new handle the
+   caller frees with winnow_image_free, or NULL with a message in *error. */
+typedef struct winnow_image winnow_image;
+
+/// `path` shrunk to fit a size x size square, auto-rotated, centred on a `background` square.
+winnow_image *winnow_image_thumbnail_cell(const char *path, int size, const uint8_t background[3], char **error);
+
+/// A plain rectangle.
+winnow_image *winnow_image_blank(int width, int height, const uint8_t colour[3], char **error);
+
+/// Pango `markup` rendered with `font` (e.g. "sans 11"), wrapped at `width` pixels, in `ink` on
+/// `background`, with `padding` pixels around it.
+winnow_image *winnow_image_text(const char *markup, const char *font, int width, int padding,
+                                const uint8_t ink[3], const uint8_t background[3], char **error);
+
+/// Joins `count` images side by side (`horizontal` != 0) or stacked, `gap` pixels apart, top/left
+/// aligned; each keeps its own size and the gaps are filled with `background`.
+winnow_image *winnow_image_join(winnow_image *const *images, int count, int horizontal, int gap,
+                                const uint8_t background[3], char **error);
+
+/// `sub` drawn over `base` with its top-left corner at x, y.
+winnow_image *winnow_image_insert(const winnow_image *base, const winnow_image *sub, int x, int y, char **error);
+
+/// `image` placed at x, y on a width x height canvas of `background`.
+winnow_image *winnow_image_embed(const winnow_image *image, int x, int y, int width, int height,
+                                 const uint8_t background[3], char **error);
+
+int winnow_image_width(const winnow_image *image);
+int winnow_image_height(const winnow_image *image);
+
+/// Writes the image; the format follows the suffix (".png").
+int winnow_image_save(const winnow_image *image, const char *path, char **error);
+
+void winnow_image_free(winnow_image *image);
+
 void winnow_pixels_free(winnow_pixels *pixels);
 void winnow_string_free(char *string);
 

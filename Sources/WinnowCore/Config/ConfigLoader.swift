@@ -37,7 +37,7 @@ public struct ConfigLoader {
         }
         let reader = TableReader(table: root, prefix: "", text: text)
         var config = WinnowConfig.builtInDefault(paths: paths)
-        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis"])
+        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "notify"])
         if let library = try reader.string("library") { config.library = paths.expand(library) }
         if let state = try reader.string("state_dir") { config.stateDirectory = paths.expand(state) }
         if let drops = try reader.tables("drop") {
@@ -61,7 +61,24 @@ public struct ConfigLoader {
             if let value = try analysis.int("max_pixels", range: 1_000_000...2_000_000_000) { config.analysis.maxPixels = Int64(value) }
             if let value = try analysis.int("working_side", range: 256...4096) { config.analysis.workingSide = value }
         }
+        if let notify = try reader.table("notify") { config.notify = try notifySettings(notify) }
         return config
+    }
+
+    private func notifySettings(_ table: TableReader) throws -> NotifySettings {
+        try table.allow(["enabled", "quiet_hours", "burst_seconds", "update_seconds"])
+        var settings = NotifySettings()
+        if let enabled = try table.bool("enabled") { settings.enabled = enabled }
+        if let text = try table.string("quiet_hours"), !text.isEmpty {
+            guard let hours = QuietHours(parsing: text) else {
+                throw ConfigError(key: table.prefix + "quiet_hours", line: table.line(of: "quiet_hours"),
+                                  message: "\"\(text)\" is not a window like \"22:00-07:30\"")
+            }
+            settings.quietHours = hours
+        }
+        if let value = try table.double("burst_seconds", range: 0.5...600) { settings.burstSeconds = value }
+        if let value = try table.double("update_seconds", range: 0.1...60) { settings.updateSeconds = value }
+        return settings
     }
 
     private func dropFolder(_ entry: TableReader) throws -> DropFolder {

@@ -10,6 +10,8 @@ public struct WinnowConfig: Sendable, Equatable {
     /// Trigger word and class per subject; subjects not listed get `defaultSubject`'s tokens.
     public var subjects: [String: SubjectSettings]
     public var analysis: AnalysisSettings
+    /// Desktop notifications (`[notify]`).
+    public var notify = NotifySettings()
 
     public var databaseFile: URL { stateDirectory.appendingPathComponent("winnow.sqlite") }
 

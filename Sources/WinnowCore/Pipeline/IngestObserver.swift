@@ -5,8 +5,11 @@ public protocol IngestObserver: AnyObject {
     func fileChanged(_ row: FileRecord)
     /// Nothing is being processed right now (called after each watcher event; debounce bursts yourself).
     func queueDrained()
+    /// Something failed beyond one file's verdict (a full disk, an error while placing).
+    func problem(_ problem: IngestProblem)
 }
 
 extension IngestObserver {
     public func queueDrained() {}
+    public func problem(_ problem: IngestProblem) {}
 }

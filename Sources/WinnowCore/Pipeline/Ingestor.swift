@@ -106,6 +106,11 @@ public final class Ingestor: @unchecked Sendable {
         for observer in observers { observer.fileChanged(row) }
     }
 
+    /// Called by the daemon when a file could not be processed.
+    public func report(_ problem: IngestProblem) {
+        for observer in observers { observer.problem(problem) }
+    }
+
     /// Called by the daemon when no file is waiting.
     public func queueDrained() {
         for observer in observers { observer.queueDrained() }

@@ -24,6 +24,8 @@ struct ConfigCommand: ParsableCommand {
             }
             print("library: \(settings.library.path)")
             print("state:   \(settings.databaseFile.path)")
+            let notify = settings.notify
+            print("notify:  " + (notify.enabled ? "on" + (notify.quietHours.map { ", quiet \($0)" } ?? "") : "off"))
         }
     }
 }

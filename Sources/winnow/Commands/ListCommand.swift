@@ -10,7 +10,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var config: ConfigOptions
     @Option(help: "Only this subject.") var subject: String?
-    @Option(help: "Only this verdict: \(VerdictKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Only this verdict.")
     var verdict: VerdictKind?
     @Flag(help: "Print JSON.") var json = false
 

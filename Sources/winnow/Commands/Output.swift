@@ -10,7 +10,9 @@ enum Output {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// Colour only on a terminal that can show it, and never when NO_COLOR is set (no-color.org).
     static let isTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        && ProcessInfo.processInfo.environment["TERM"] != "dumb"
 
     /// Colours a verdict on a terminal only.
     static func verdict(_ kind: VerdictKind?) -> String {

@@ -1,129 +1,215 @@
 import Foundation
 
-/// Paths of the repository, the built binary and the shared test data, found from this file.
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath)
+/// Runs the BUILT `winnow` binary against a private home in a temp folder, and waits for things
+/// to happen with timeouts. Shared by the end-to-end tests.
+///
+/// The binary is the `winnow` built next to the test runner (`swift test` builds it), else
+/// `.build/debug/winnow` of this checkout, or `$WINNOW_BINARY`.
+final class DaemonHarness: @unchecked Sendable {
+    struct Timeout: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The repository root, found from this file's path.
+    static let repoRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// `../shared/data` beside the clone (CI lays it there), or `WINNOW_TEST_DATA`.
-    static let data = ProcessInfo.processInfo.environment["WINNOW_TEST_DATA"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-        ?? root.deletingLastPathComponent().appendingPathComponent("shared/data", isDirectory: true)
-    static let faces = data.appendingPathComponent("faces/images", isDirectory: true)
 
-    /// The binary `swift build` made (tests never build it themselves).
     static var binary: URL {
-        for configuration in ["debug", "release"] {
-            let url = root.appendingPathComponent(".build/\(configuration)/winnow")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return root.appendingPathComponent(".build/debug/winnow")
+        if let path = ProcessInfo.processInfo.environment["WINNOW_BINARY"] { return URL(fileURLWithPath: path) }
+        // The test runner sits next to the products of the same build (debug or release).
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let sibling = runner.deletingLastPathComponent().appendingPathComponent("winnow")
+        if FileManager.default.isExecutableFile(atPath: sibling.path) { return sibling }
+        return repoRoot.appendingPathComponent(".build/debug/winnow")
     }
 
-    /// A few real photos from the shared face set, sorted by name for determinism.
-    static func photos(_ count: Int) -> [URL] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: faces.path)) ?? []
-        precondition(names.count >= count, "test photos missing: expected \(count) in \(faces.path)")
-        return names.filter { $0.hasSuffix(".jpg") && $0.hasPrefix("deepface") }.sorted().prefix(count)
-            .map { faces.appendingPathComponent($0) }
-    }
-}
+    /// The shared read-only test data (`/work/shared/data` next to the checkout).
+    static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardizedFileURL
+    static let faceImages = sharedData.appendingPathComponent("faces/images")
 
-/// A throw-away home folder with the XDG layout, and the built `winnow` running inside it.
-final class DaemonHarness {
+    /// The temp folder that is HOME for the daemon; removed by `cleanUp()`.
     let home: URL
+    let library: URL
+    let drop: URL
+    let configFile: URL
+    /// Extra environment for every process started (e.g. `DBUS_SESSION_BUS_ADDRESS`).
+    var environment: [String: String] = [:]
+    /// Folder put first on PATH: tests drop fake commands (`xdg-open`) here.
+    let fakeBin: URL
     private(set) var daemon: Process?
-    private(set) var log = URL(fileURLWithPath: "/dev/null")
-    var extraEnvironment: [String: String] = [:]
+    private(set) var daemonLog: URL
 
-    init() throws {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-e2e-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        stop(signal: SIGKILL)
-        try? FileManager.default.removeItem(at: home)
-    }
-
-    var drop: URL { home.appendingPathComponent("Downloads/winnow", isDirectory: true) }
-    var library: URL { home.appendingPathComponent("Pictures/winnow", isDirectory: true) }
-
-    var environment: [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for key in ["XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] {
-            env[key] = nil
+    /// Creates the home and writes `config.toml` with the library, one drop folder and `extraConfig`.
+    init(extraConfig: String = "") throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-e2e-\(UUID().uuidString)")
+        library = home.appendingPathComponent("Pictures/winnow")
+        drop = home.appendingPathComponent("Downloads/winnow")
+        fakeBin = home.appendingPathComponent("bin")
+        configFile = home.appendingPathComponent(".config/winnow/config.toml")
+        daemonLog = home.appendingPathComponent("daemon.log")
+        for folder in [library, drop, fakeBin, configFile.deletingLastPathComponent(),
+                       home.appendingPathComponent(".local/state"), home.appendingPathComponent("run")] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
-        env["HOME"] = home.path
-        env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=\(home.path)/no-bus"
-        env.merge(extraEnvironment) { $1 }
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: home.appendingPathComponent("run").path)
+        try """
+        library = "\(library.path)"
+        [[drop]]
+        path = "\(drop.path)"
+        \(extraConfig)
+        """.write(to: configFile, atomically: true, encoding: .utf8)
+    }
+
+    /// The environment every winnow process gets: only the temp home, never the user's.
+    var processEnvironment: [String: String] {
+        var env = [
+            "HOME": home.path,
+            "XDG_CONFIG_HOME": home.appendingPathComponent(".config").path,
+            "XDG_STATE_HOME": home.appendingPathComponent(".local/state").path,
+            "XDG_RUNTIME_DIR": home.appendingPathComponent("run").path,
+            "PATH": fakeBin.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            // Unless a test says otherwise, there is no session bus.
+            "DBUS_SESSION_BUS_ADDRESS": "unix:path=\(home.path)/no-bus",
+        ]
+        env.merge(environment) { _, new in new }
         return env
     }
 
-    /// Starts `winnow daemon` and waits until it has written its ready line.
-    func start() throws {
-        log = home.appendingPathComponent("daemon-\(UUID().uuidString.prefix(4)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+    /// The state database the daemon writes.
+    var databaseFile: URL { home.appendingPathComponent(".local/state/winnow/winnow.sqlite") }
+
+    /// Starts `winnow daemon` and waits until it watches the drop folder.
+    func startDaemon(timeout: Double = 30) throws {
+        _ = FileManager.default.createFile(atPath: daemonLog.path, contents: nil)
         let process = Process()
-        process.executableURL = Repo.binary
+        process.executableURL = Self.binary
         process.arguments = ["daemon"]
-        process.environment = environment
-        process.standardError = try FileHandle(forWritingTo: log)
-        process.standardOutput = FileHandle.nullDevice
+        process.environment = processEnvironment
+        let log = try FileHandle(forWritingTo: daemonLog)
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         daemon = process
-        try wait("daemon to start") { self.logText.contains("winnow daemon watching") }
-        // The watches are in place before the scan of waiting files; give that scan a moment.
-        try wait("daemon to be ready") { self.runCLI(["status", "--json"]).output.contains("\"running\":true") }
+        try wait("the daemon to start watching", timeout: timeout) { self.log.contains("winnow daemon watching") }
     }
 
-    func stop(signal: Int32 = SIGTERM) {
+    /// Kills the daemon with SIGKILL, as a crash or the OOM killer would.
+    func killDaemon() {
         guard let daemon, daemon.isRunning else { return }
-        kill(daemon.processIdentifier, signal)
+        kill(daemon.processIdentifier, SIGKILL)
         daemon.waitUntilExit()
+        self.daemon = nil
     }
 
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-
-    /// Runs the CLI to completion.
+    /// Stops the daemon with SIGTERM and returns its exit status.
     @discardableResult
-    func runCLI(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = Repo.binary
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        do { try process.run() } catch { return (-1, "", "\(error)") }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    func stopDaemon(timeout: Double = 30) throws -> Int32 {
+        guard let daemon else { return 0 }
+        if daemon.isRunning { daemon.terminate() }
+        try wait("the daemon to exit", timeout: timeout) { !daemon.isRunning }
+        self.daemon = nil
+        return daemon.terminationStatus
     }
 
-    /// Every regular file under `folder`, relative paths.
+    /// Everything the daemon logged so far (stdout and stderr).
+    var log: String { (try? String(contentsOf: daemonLog, encoding: .utf8)) ?? "" }
+
+    /// Runs `winnow <arguments>` with a pseudo-terminal as its stdout (util-linux `script`), as a
+    /// person at a terminal would; stdout and stderr come back mixed.
+    func runOnTerminal(_ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+        let quoted = ([Self.binary.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try run(["-qec", quoted.joined(separator: " "), "/dev/null"], executable: URL(fileURLWithPath: "/usr/bin/script"),
+                       timeout: timeout)
+    }
+
+    /// Runs `winnow <arguments>` (or another `executable`) to completion.
+    func run(_ arguments: [String], executable: URL = DaemonHarness.binary, timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = processEnvironment
+        let out = home.appendingPathComponent("run-\(UUID().uuidString).out")
+        let err = home.appendingPathComponent("run-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        try wait("winnow \(arguments.joined(separator: " ")) to finish", timeout: timeout) { !process.isRunning }
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    }
+
+    /// Copies face images (by sorted name, from `first`) into `<drop>/<subject>/`, `gap` seconds apart.
+    /// Returns the copied file names.
+    @discardableResult
+    func saveImages(_ names: [String], subject: String, gap: Double = 0) throws -> [String] {
+        let folder = drop.appendingPathComponent(subject)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (index, name) in names.enumerated() {
+            if index > 0 && gap > 0 { Thread.sleep(forTimeInterval: gap) }
+            try FileManager.default.copyItem(at: Self.faceImages.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        return names
+    }
+
+    /// The first `count` face images by name (mirrors excluded, so no two are the same picture).
+    static func faceImageNames(_ count: Int, skipping: Int = 0) throws -> [String] {
+        let all = try FileManager.default.contentsOfDirectory(atPath: faceImages.path)
+            .filter { $0.hasSuffix(".jpg") && !$0.contains("__mirror") }.sorted()
+        return Array(all.dropFirst(skipping).prefix(count))
+    }
+
+    /// The first `count` face images, as files (mirrors excluded, so no two are the same picture).
+    static func photos(_ count: Int) throws -> [URL] {
+        let names = try faceImageNames(count)
+        precondition(names.count == count, "test photos missing: expected \(count) in \(faceImages.path)")
+        return names.map { faceImages.appendingPathComponent($0) }
+    }
+
+    /// Files (not folders) below `folder`, as paths relative to it.
     func files(under folder: URL) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
         var found: [String] = []
-        for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
-            found.append(String(url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1)))
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            found.append(String(url.path.dropFirst(folder.path.count + 1)))
         }
         return found.sorted()
     }
 
-    /// Polls `condition` every 50 ms until it holds or `timeout` passes.
-    func wait(_ what: String, timeout: TimeInterval = 20, _ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return }
-            usleep(50_000)
-        }
-        throw HarnessError("timed out waiting for \(what); daemon log:\n\(logText)")
+    /// Writes an executable shell script `name` into the fake bin folder (first on PATH).
+    func fakeCommand(_ name: String, script: String) throws {
+        let file = fakeBin.appendingPathComponent(name)
+        try ("#!/bin/sh\n" + script + "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
     }
-}
 
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+    /// Polls `condition` every 50 ms until it holds, or throws after `timeout` seconds.
+    func wait(_ what: String, timeout: Double = 30, _ condition: () throws -> Bool) throws {
+        do { try Self.wait(what, timeout: timeout, condition) } catch let error as Timeout {
+            throw Timeout(description: "\(error.description); daemon log:\n\(log)")
+        }
+    }
+
+    static func wait(_ what: String, timeout: Double, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if try condition() { return }
+            if Date() > deadline { throw Timeout(description: "timed out after \(timeout) s waiting for \(what)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit { cleanUp() }
+
+    /// Stops anything still running and removes the temp home.
+    func cleanUp() {
+        if let daemon, daemon.isRunning {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: home)
+    }
 }
 
 /// Decodes the CLI's JSON (snake_case keys).
