@@ -24,11 +24,18 @@ public enum Daemon {
         defer { withExtendedLifetime(lock) {} }
         let database = try WinnowDatabase(file: config.databaseFile)
         let ingestor = Ingestor(config: config, database: database, logger: logger)
+        let dataset = DatasetKeeper(config: config, database: database, logger: logger)
+        ingestor.observers.append(dataset)
+        dataset.syncAll()
         let notifier = SystemdNotifier()
         let status = DaemonStatus(notifier: notifier)
         let watcher = InotifyWatcher(dropFolders: config.dropFolders)
 
         var services: [any Service] = [IngestService(ingestor: ingestor, watcher: watcher, status: status, logger: logger)]
+        if let external = config.captions.external {
+            let queue = ExternalCaptionQueue(keeper: dataset, captioner: ExternalCaptioners.make(external, config: config), logger: logger)
+            services.append(CaptionService(queue: queue, interval: .seconds(20), logger: logger))
+        }
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(notifier: notifier, interval: interval))
         }

@@ -15,6 +15,7 @@ struct Winnow: AsyncParsableCommand {
         subcommands: [
             DaemonCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, UseCommand.self,
             ConfigCommand.self, InstallServiceCommand.self,
+            DatasetCommand.self, CaptionCommand.self, ZipCommand.self, RegCommand.self,
         ]
     )
 }
