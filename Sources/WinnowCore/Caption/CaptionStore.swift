@@ -40,12 +40,14 @@ public struct CaptionStore: Sendable {
         return try writtenHash(file.path) == Self.hash(current)
     }
 
-    /// Removes `file` if it is winnow's own; a user-edited caption stays. Returns whether it was removed.
+    /// Removes `file` if it is winnow's own; a user-edited caption stays, and so does its record (it lets the
+    /// caption follow its image if the image comes back under another name). Returns whether it was removed.
     @discardableResult
     public func removeIfOwn(_ file: URL) throws -> Bool {
-        defer { _ = try? database.pool.write { db in try db.execute(sql: "DELETE FROM captionFile WHERE path = ?", arguments: [file.path]) } }
-        guard try isOwn(file) else { return false }
-        return unlink(file.path) == 0
+        let exists = FileManager.default.fileExists(atPath: file.path)
+        guard try !exists || isOwn(file) else { return false }
+        try database.pool.write { db in try db.execute(sql: "DELETE FROM captionFile WHERE path = ?", arguments: [file.path]) }
+        return exists && unlink(file.path) == 0
     }
 
     /// Caption files winnow wrote for `subject`, with whether each is still unedited.

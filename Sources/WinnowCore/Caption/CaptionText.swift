@@ -42,6 +42,11 @@ public enum CaptionText {
     public static func merge(external: String, tokens: MeasuredTokens, subject: SubjectSettings, maxWords: Int) -> String {
         var description = collapseSpaces(oneLine(stripQuotes(external)))
         description = limitWords(description, to: maxWords)
+        // "A woman in …" reads as "a woman in …" after the prefix; an acronym ("NASA …") stays.
+        let firstWord = description.prefix(while: \.isLetter)
+        if let first = firstWord.first, first.isUppercase, firstWord.dropFirst().allSatisfy(\.isLowercase) {
+            description = first.lowercased() + description.dropFirst()
+        }
         let lower = description.lowercased()
         let extra = tokens.all.flatMap { $0.components(separatedBy: ", ") }.filter { !lower.contains($0.lowercased()) }
         let parts = [description.trimmingCharacters(in: CharacterSet(charactersIn: " ,."))] + extra

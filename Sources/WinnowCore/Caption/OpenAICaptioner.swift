@@ -39,7 +39,13 @@ public struct OpenAICaptioner: Captioner {
             temperature: 0.2
         ))
         let prepared = http
-        let (data, response) = try await withTimeout(settings.timeout) { try await Self.session.data(for: prepared) }
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await withTimeout(settings.timeout) { try await Self.session.data(for: prepared) }
+        } catch let error as URLError {
+            throw CaptionerError(error.code == .timedOut ? "timed out after \(Int(settings.timeout)) s"
+                                 : "cannot reach \(settings.baseURL.absoluteString): \(error.localizedDescription) (\(error.code.rawValue))")
+        }
         guard let status = (response as? HTTPURLResponse)?.statusCode else { throw CaptionerError("no HTTP response") }
         guard (200..<300).contains(status) else {
             throw CaptionerError("HTTP \(status): \(Self.errorMessage(data))")
