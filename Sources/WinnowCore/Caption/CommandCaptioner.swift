@@ -34,8 +34,10 @@ public struct CommandCaptioner: Captioner {
         // Read while it runs, so a chatty program cannot fill the pipe and stall.
         let outData = ReadAll(output.fileHandleForReading), errData = ReadAll(errors.fileHandleForReading)
         if finished.wait(timeout: .now() + timeout) == .timedOut {
-            process.terminate()
-            if finished.wait(timeout: .now() + 2) == .timedOut { kill(process.processIdentifier, SIGKILL); finished.wait() }
+            // Its children go too: Foundation reports the end only once every holder of the child's pipes is gone.
+            let family = [process.processIdentifier] + descendants(of: process.processIdentifier)
+            for pid in family { kill(pid, SIGTERM) }
+            if finished.wait(timeout: .now() + 2) == .timedOut { for pid in family { kill(pid, SIGKILL) } }
             throw CaptionerError("\(arguments[0]) timed out after \(Int(timeout)) s")
         }
         let text = String(decoding: outData.wait(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -45,6 +47,22 @@ public struct CommandCaptioner: Captioner {
         }
         guard !text.isEmpty else { throw CaptionerError("\(arguments[0]) printed no caption") }
         return text
+    }
+
+    /// Every process below `root` (from /proc: the parent pid is the 4th field of /proc/PID/stat).
+    static func descendants(of root: pid_t) -> [pid_t] {
+        var children: [pid_t: [pid_t]] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = pid_t(fields[1]) { children[parent, default: []].append(pid) }
+        }
+        var out: [pid_t] = [], queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] { out.append(child); queue.append(child) }
+        }
+        return out
     }
 
     /// An absolute path, or the first match on PATH (Process does not search PATH itself).
