@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "WinnowCore", "WinnowDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "WinnowCoreTests", dependencies: [

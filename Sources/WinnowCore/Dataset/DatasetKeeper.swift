@@ -209,6 +209,9 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
         }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
         if link(source, destination.path) == 0 { return .linked }
+        // The CLI and the daemon may sync at once: the other one just made this very link.
+        if errno == EEXIST, lstat(destination.path, &target) == 0, stat(source, &original) == 0,
+           original.st_ino == target.st_ino && original.st_dev == target.st_dev { return .present }
         // Another file system (or no hard links): a copy, made whole before it gets its name.
         let temporary = destination.deletingLastPathComponent().appendingPathComponent(".winnow-\(UUID().uuidString.prefix(8)).tmp")
         do {

@@ -7,8 +7,10 @@ public enum DatasetZip {
     public struct Summary: Codable, Sendable, Equatable {
         public var file: String
         public var entries: [String]
+        /// Training images (`img/`), their captions, and regularization images (`reg/`).
         public var images: Int
         public var captions: Int
+        public var regImages: Int
         public var bytes: Int64
     }
 
@@ -56,7 +58,8 @@ public enum DatasetZip {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.int64Value ?? 0
         let captions = entries.filter { $0.hasSuffix(".txt") }.count
-        let images = entries.filter { ($0.hasPrefix("img/") || $0.hasPrefix("reg/")) && !$0.hasSuffix(".txt") }.count
-        return Summary(file: file.path, entries: entries, images: images, captions: captions, bytes: size)
+        let images = entries.filter { $0.hasPrefix("img/") && !$0.hasSuffix(".txt") }.count
+        let reg = entries.filter { $0.hasPrefix("reg/") && !$0.hasSuffix(".txt") }.count
+        return Summary(file: file.path, entries: entries, images: images, captions: captions, regImages: reg, bytes: size)
     }
 }

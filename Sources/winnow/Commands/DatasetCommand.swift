@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import WinnowCore
 
 /// Shared by the dataset commands: the subject argument, checked, and a dataset brought up to date.
@@ -94,14 +95,14 @@ struct CaptionCommand: AsyncParsableCommand {
         if redo, keeper.externalIdentity != nil {
             try keeper.captions.forgetExternal(imageSha256s: try keeper.keptRows(subject: subject).compactMap(\.sha256))
         }
-        var external: ExternalCaptionQueue.Pass?
-        if let settings = dataset.settings.captions.external {
-            let queue = ExternalCaptionQueue(keeper: keeper, captioner: ExternalCaptioners.make(settings, config: dataset.settings))
-            external = await queue.runOnce(subjects: [subject], force: true)
-        }
+        // Built-in captions first, so every image has one whatever the external captioner does.
         let result = try dataset.sync(subject)
         print("\(result.images) images: \(result.captionsWritten) captions written, \(result.userCaptions) edited by you left as they are")
-        if let external {
+        if let settings = dataset.settings.captions.external {
+            var logger = Logger(label: "winnow.caption")
+            logger.logLevel = .warning
+            let queue = ExternalCaptionQueue(keeper: keeper, captioner: ExternalCaptioners.make(settings, config: dataset.settings), logger: logger)
+            let external = await queue.runOnce(subjects: [subject], force: true)
             print("external captioner: \(external.captioned) captioned, \(external.failed) failed (those keep the built-in caption)")
             for error in external.errors.prefix(5) { print("  \(error)") }
             for name in external.overTokenLimit { print("warning: \(name): caption is over the \(dataset.settings.captions.maxTokenLength)-token CLIP window") }

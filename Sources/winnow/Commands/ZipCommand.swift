@@ -39,6 +39,7 @@ struct ZipCommand: ParsableCommand {
         }
         if json { return try Output.json(summary) }
         let megabytes = String(format: "%.1f", Double(summary.bytes) / 1_048_576)
-        print("\(summary.file): \(summary.images) images, \(summary.captions) captions, \(megabytes) MB")
+        let reg = summary.regImages > 0 ? ", \(summary.regImages) regularization images" : ""
+        print("\(summary.file): \(summary.images) images, \(summary.captions) captions\(reg), \(megabytes) MB")
     }
 }
