@@ -95,6 +95,34 @@ import Testing
         #expect(text.hasPrefix("a photo named my image; rm -rf x.jpg, "))
     }
 
+    @Test func redoAsksTheCommandAgainButKeepsTheUsersCaption() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-cmd-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("captioner")
+        let answer = folder.appendingPathComponent("answer.txt")
+        try "#!/bin/sh\ncat \"$(dirname \"$0\")/answer.txt\"\n".write(to: script, atomically: true, encoding: .utf8)
+        chmod(script.path, 0o755)
+        try "a woman at a desk".write(to: answer, atomically: true, encoding: .utf8)
+        let external = CaptionSettings.ExternalCaptioner.command(.init(arguments: [script.path]))
+        let library = try TempLibrary { $0.captions.external = external }
+        try library.ingest(try TempLibrary.faceImages(3), subject: "anne")
+        let queue = ExternalCaptionQueue(keeper: library.keeper, captioner: ExternalCaptioners.make(external, config: library.config))
+        #expect(await queue.runOnce().captioned == 3)
+        let files = DatasetReport.images(in: library.layout("anne").imageFolder).map(DatasetLayout.captionFile)
+        #expect(try String(contentsOf: files[1], encoding: .utf8) == "ohwx woman, a woman at a desk\n")
+        try "ohwx woman, edited by hand\n".write(to: files[0], atomically: false, encoding: .utf8)
+
+        try "a woman on a beach".write(to: answer, atomically: true, encoding: .utf8)
+        try library.keeper.redoCaptions(subject: "anne")
+        // Until the captioner answers again, winnow's own captions fall back to the built-in one.
+        #expect(try String(contentsOf: files[1], encoding: .utf8) == "ohwx woman,\n")
+        #expect(await queue.runOnce().captioned == 3)
+        #expect(try String(contentsOf: files[0], encoding: .utf8) == "ohwx woman, edited by hand\n")
+        #expect(try String(contentsOf: files[1], encoding: .utf8) == "ohwx woman, a woman on a beach\n")
+        #expect(try String(contentsOf: files[2], encoding: .utf8) == "ohwx woman, a woman on a beach\n")
+    }
+
     @Test func aFailingOrSlowCommandIsAFailure() async throws {
         let failing = CommandCaptioner(settings: .init(arguments: ["/bin/sh", "-c", "echo broken >&2; exit 3", "sh"]))
         await #expect { try await failing.caption(try request()) } throws: { "\($0)".contains("exited with 3") && "\($0)".contains("broken") }

@@ -22,10 +22,7 @@ public struct CaptionStore: Sendable {
         let path = file.path
         if let current = FileManager.default.contents(atPath: path) {
             guard try writtenHash(path) == Self.hash(current) else { return .userEdited }
-            if current == bytes {
-                try remember(path: path, hash: newHash, subject: subject, fileID: fileID, source: source)
-                return .unchanged
-            }
+            if current == bytes { return .unchanged }
         } else if FileManager.default.fileExists(atPath: path) {
             return .userEdited  // unreadable: not ours to touch
         }

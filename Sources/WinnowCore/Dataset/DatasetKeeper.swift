@@ -39,9 +39,9 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
 
     public func fileChanged(_ row: FileRecord) {
         do {
-            try sync(subject: row.subject)
+            try sync(subject: row.subject, changed: row)
             // A kept image may be another subject's regularization image.
-            for other in try subjectsUsingRegularization(from: row.subject) { try sync(subject: other) }
+            for other in try subjectsUsingRegularization(from: row.subject) { try sync(subject: other, changed: row) }
         } catch {
             logger.error("dataset for \(row.subject): \(error)")
         }
@@ -56,9 +56,11 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
         public var conflicts: [String] = []
     }
 
-    /// Brings `subject`'s dataset folder up to date; idempotent.
+    /// Brings `subject`'s dataset folder up to date; idempotent. With `changed` (the ingest path) only that
+    /// file and missing or leaving entries are looked at, so keeping up costs O(1) file work per image;
+    /// without it (daemon start, CLI, new external captions) every image and caption is checked.
     @discardableResult
-    public func sync(subject: String) throws -> SyncResult {
+    public func sync(subject: String, changed: FileRecord? = nil) throws -> SyncResult {
         lock.lock()
         defer { lock.unlock() }
         let layout = layout(subject: subject)
@@ -92,15 +94,22 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
         for (path, wanted) in desired.sorted(by: { $0.key < $1.key }) {
             let destination = URL(fileURLWithPath: path)
             guard let source = wanted.row.libraryPath else { continue }
+            let captionFile = DatasetLayout.captionFile(for: destination)
+            if let changed, wanted.row.id != changed.id, entries[path] != nil {
+                if wanted.kind == "reg" { result.regImages += 1 } else { result.images += 1; captionPaths.insert(captionFile.path) }
+                continue
+            }
             switch try place(source: source, at: destination, sha256: wanted.row.sha256, recorded: entries[path]) {
             case .conflict: result.conflicts.append(path); continue
             case .linked: result.linked += 1
             case .present: break
             }
-            try remember(path: path, subject: subject, row: wanted.row, kind: wanted.kind)
+            // Only changes are written: a sync runs after every file, so it must cost reads, not transactions.
+            if entries[path] == nil || entries[path]! != wanted.row.sha256 {
+                try remember(path: path, subject: subject, row: wanted.row, kind: wanted.kind)
+            }
             if wanted.kind == "reg" { result.regImages += 1; continue }
             result.images += 1
-            let captionFile = DatasetLayout.captionFile(for: destination)
             captionPaths.insert(captionFile.path)
             try adoptMovedUserCaption(to: captionFile, fileID: wanted.row.id, subject: subject)
             let (text, origin) = try caption(for: wanted.row, subject: settings)
@@ -111,7 +120,8 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
             }
         }
         // Captions of images that left (their entries may be gone already).
-        for file in try captions.files(subject: subject) where !captionPaths.contains(file.path) && file.path.hasSuffix(".txt") {
+        for file in try captions.files(subject: subject) where changed == nil
+            && !captionPaths.contains(file.path) && file.path.hasSuffix(".txt") {
             try captions.removeIfOwn(URL(fileURLWithPath: file.path))
         }
         removeEmptyFolders(layout)
@@ -124,6 +134,17 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
         for subject in subjects() {
             do { try sync(subject: subject) } catch { logger.error("dataset for \(subject): \(error)") }
         }
+    }
+
+    /// `winnow caption --redo`: every caption winnow wrote for `subject` is written again from the current
+    /// facts and template, and the external captioner's answers are forgotten so it is asked again.
+    /// Captions the user edited stay as they are.
+    @discardableResult
+    public func redoCaptions(subject: String) throws -> SyncResult {
+        if externalIdentity != nil {
+            try captions.forgetExternal(imageSha256s: try keptRows(subject: subject).compactMap(\.sha256))
+        }
+        return try sync(subject: subject)
     }
 
     /// Every subject winnow has files of.

@@ -92,11 +92,8 @@ struct CaptionCommand: AsyncParsableCommand {
     func run() async throws {
         let dataset = try SubjectDataset(config: config, subject: subject)
         let keeper = dataset.keeper
-        if redo, keeper.externalIdentity != nil {
-            try keeper.captions.forgetExternal(imageSha256s: try keeper.keptRows(subject: subject).compactMap(\.sha256))
-        }
         // Built-in captions first, so every image has one whatever the external captioner does.
-        let result = try dataset.sync(subject)
+        let result = redo ? try keeper.redoCaptions(subject: subject) : try dataset.sync(subject)
         print("\(result.images) images: \(result.captionsWritten) captions written, \(result.userCaptions) edited by you left as they are")
         if let settings = dataset.settings.captions.external {
             var logger = Logger(label: "winnow.caption")
