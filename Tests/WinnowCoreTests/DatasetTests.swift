@@ -209,6 +209,31 @@ enum SDScriptsSchema {
         #expect(report.images == 3 && report.captions == 3 && report.repeats == 10)
         #expect(report.samplesPerEpoch == 30 && report.stepsPerEpoch == 8)
         #expect(report.warnings.contains { $0.hasPrefix("only 3 images") })
+        #expect(!report.warnings.contains { $0.hasPrefix("missing angles") })  // no face facts: nothing to say
+
+        // Once the face stage measured them: the checklist names what is still missing.
+        let bins: [(YawBin, PitchBin)] = [(.frontal, .level), (.profileLeft, .up), (.threeQuarterRight, .level)]
+        for (var row, bin) in zip(try library.keeper.keptRows(subject: "anne"), bins) {
+            var facts = try #require(row.imageFacts)
+            facts.faces = FaceFacts(count: 1, yawBin: bin.0, pitchBin: bin.1)
+            row.facts = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
+            try library.ingestor.journal.save(row)
+        }
+        let later = try DatasetReport.make(subject: "anne", keeper: library.keeper, batchSize: 1)
+        #expect(later.warnings.contains("missing angles: profile right, 3/4 left, looking down"))
+    }
+
+    @Test func reportNamesImagesBelowTheTrainingResolution() throws {
+        let library = try TempLibrary { $0.dataset.resolution = 1024 }
+        let images = try TempLibrary.faceImages(8)
+        try library.ingest(images, subject: "anne")
+        let small = try library.keeper.keptRows(subject: "anne").filter { row in
+            let facts = row.imageFacts!
+            return facts.width * facts.height < 1024 * 1024
+        }
+        let report = try DatasetReport.make(subject: "anne", keeper: library.keeper, batchSize: 1)
+        #expect(!small.isEmpty)
+        #expect(report.warnings.contains { $0.hasPrefix("\(small.count) below the training resolution 1024×1024") })
     }
 
     @Test func changingRepeatsMovesTheDatasetAndKeepsEditedCaptions() throws {

@@ -61,6 +61,8 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
     /// without it (daemon start, CLI, new external captions) every image and caption is checked.
     @discardableResult
     public func sync(subject: String, changed: FileRecord? = nil) throws -> SyncResult {
+        // Loose files of no subject yet are nobody's training set.
+        guard subject != Subject.unsorted else { return SyncResult() }
         lock.lock()
         defer { lock.unlock() }
         let layout = layout(subject: subject)
@@ -99,7 +101,8 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
                 if wanted.kind == "reg" { result.regImages += 1 } else { result.images += 1; captionPaths.insert(captionFile.path) }
                 continue
             }
-            switch try place(source: source, at: destination, sha256: wanted.row.sha256, recorded: entries[path]) {
+            let recorded = entries[path].map { Entry(sha256: $0) }
+            switch try place(source: source, at: destination, sha256: wanted.row.sha256, ours: recorded) {
             case .conflict: result.conflicts.append(path); continue
             case .linked: result.linked += 1
             case .present: break
@@ -219,13 +222,19 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
 
     private enum Placement { case present, linked, conflict }
 
-    private func place(source: String, at destination: URL, sha256: String?, recorded: String??) throws -> Placement {
+    /// A dataset file winnow placed, with the content it had then.
+    private struct Entry { var sha256: String? }
+
+    /// Puts `source` at `destination` unless it is there already. A file there that winnow did not place
+    /// (`ours` nil) is the user's: a conflict, never replaced.
+    private func place(source: String, at destination: URL, sha256: String?, ours: Entry?) throws -> Placement {
         var target = stat(), original = stat()
         if lstat(destination.path, &target) == 0 {
-            let isOurs = recorded != nil
             let sameInode = stat(source, &original) == 0 && original.st_ino == target.st_ino && original.st_dev == target.st_dev
-            if sameInode || (isOurs && recorded! != nil && recorded! == sha256) { return .present }
-            guard isOurs else { return .conflict }
+            // A copy (no hard links on that file system) is current when it was made from the same content.
+            let currentCopy = ours?.sha256 != nil && ours?.sha256 == sha256
+            if sameInode || currentCopy { return .present }
+            guard ours != nil else { return .conflict }
             unlink(destination.path)  // our stale link or copy of a file that was re-placed
         }
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
