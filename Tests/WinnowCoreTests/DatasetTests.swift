@@ -266,5 +266,10 @@ enum SDScriptsSchema {
         #expect(flat["dataset_config"]?.string == layout.configFile.path)
         #expect(flat["max_token_length"]?.int == 150)
         #expect(text.contains("STARTING POINT"))
+        // Argument names of sd-scripts' train_network.py / library/train_util.py (its --config_file flattens sections).
+        let arguments: Set<String> = ["pretrained_model_name_or_path", "dataset_config", "network_module", "network_dim",
+                                      "train_batch_size", "resolution", "min_snr_gamma", "max_token_length", "output_dir",
+                                      "output_name", "save_model_as"]
+        #expect(Set(flat.keys).subtracting(arguments) == [])
     }
 }
