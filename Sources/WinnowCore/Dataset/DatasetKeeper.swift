@@ -71,13 +71,14 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
 
         let kept = try keptRows(subject: subject)
         var desired: [String: (row: FileRecord, kind: String)] = [:]
+        let imageFolder = layout.imageFolder.path, regFolder = layout.regFolder.path
         for (row, name) in Self.datasetNames(kept, prefix: nil) {
-            desired[layout.imageFolder.appendingPathComponent(name).path] = (row, "img")
+            desired[imageFolder + "/" + name] = (row, "img")
         }
         for other in try regularizationSources(subject: subject) where other != subject
             && config.settings(for: other).classToken == settings.classToken {
             for (row, name) in Self.datasetNames(try keptRows(subject: other), prefix: other) {
-                desired[layout.regFolder.appendingPathComponent(name).path] = (row, "reg")
+                desired[regFolder + "/" + name] = (row, "reg")
             }
         }
 
@@ -94,13 +95,13 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
         // Arrive: link (or copy) each wanted image, then its caption.
         var captionPaths = Set<String>()
         for (path, wanted) in desired.sorted(by: { $0.key < $1.key }) {
+            if let changed, wanted.row.id != changed.id, entries[path] != nil {
+                if wanted.kind == "reg" { result.regImages += 1 } else { result.images += 1 }
+                continue
+            }
             let destination = URL(fileURLWithPath: path)
             guard let source = wanted.row.libraryPath else { continue }
             let captionFile = DatasetLayout.captionFile(for: destination)
-            if let changed, wanted.row.id != changed.id, entries[path] != nil {
-                if wanted.kind == "reg" { result.regImages += 1 } else { result.images += 1; captionPaths.insert(captionFile.path) }
-                continue
-            }
             let recorded = entries[path].map { Entry(sha256: $0) }
             switch try place(source: source, at: destination, sha256: wanted.row.sha256, ours: recorded) {
             case .conflict: result.conflicts.append(path); continue
