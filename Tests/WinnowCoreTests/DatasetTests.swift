@@ -125,6 +125,19 @@ enum SDScriptsSchema {
         #expect(DatasetReport.images(in: library.layout("anne").imageFolder).count == 3)
     }
 
+    @Test func theDatasetCopyIsNeverTheLastOneToGo() throws {
+        let library = try TempLibrary()
+        let rows = try library.ingest(try TempLibrary.faceImages(2), subject: "anne")
+        let name = (rows[0].libraryPath! as NSString).lastPathComponent
+        let inDataset = library.layout("anne").imageFolder.appendingPathComponent(name)
+        // The user deletes the library file by hand: the image leaves the training set, but its
+        // last remaining copy (the dataset's) is not deleted by winnow.
+        unlink(rows[0].libraryPath!)
+        try library.keeper.sync(subject: "anne")
+        #expect(FileManager.default.fileExists(atPath: inDataset.path))
+        #expect(try library.keeper.keptRows(subject: "anne").count == 1)
+    }
+
     @Test func unreadableFilesNeverReachTheDataset() throws {
         let library = try TempLibrary()
         let broken = library.root.appendingPathComponent("broken.jpg")

@@ -84,9 +84,10 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
 
         // Leave: entries no longer wanted (rejected, re-placed elsewhere, renamed folder).
         var entries = try self.entries(subject: subject)
-        for (path, _) in entries where desired[path] == nil {
+        for (path, sha) in entries where desired[path] == nil {
             let image = URL(fileURLWithPath: path)
-            if unlink(path) == 0 || errno == ENOENT { result.removed += 1 }
+            if Self.isStillOurs(path, sha256: sha), try libraryCopyExists(ofEntry: path, placedAt: path) { unlink(path) }
+            result.removed += 1
             try captions.removeIfOwn(DatasetLayout.captionFile(for: image))
             try forgetEntry(path)
             entries[path] = nil
@@ -220,6 +221,27 @@ public final class DatasetKeeper: IngestObserver, @unchecked Sendable {
     }
 
     // MARK: files
+
+    /// Whether the image behind a dataset entry still has another name (its library file, or any hard link):
+    /// the dataset copy is never the last one that goes.
+    private func libraryCopyExists(ofEntry entry: String, placedAt path: String) throws -> Bool {
+        var info = stat()
+        if lstat(path, &info) == 0, info.st_nlink > 1 { return true }
+        let fileID = try database.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT fileId FROM datasetEntry WHERE path = ?", arguments: [entry])
+        }
+        guard let fileID, let library = try journal.row(id: fileID)?.libraryPath else { return false }
+        return library != path && DropScanner.isRegularFile(library)
+    }
+
+    /// Whether the file winnow placed at `path` is still its own: another name of a library file (a hard
+    /// link), or a copy with the content it was made from. A file the user put there instead stays.
+    static func isStillOurs(_ path: String, sha256: String?) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        if info.st_nlink > 1 { return true }
+        return sha256 != nil && (try? ContentHash.sha256(of: path)) == sha256
+    }
 
     private enum Placement { case present, linked, conflict }
 
