@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries and their C shims: the only code that touches C.
@@ -31,6 +32,7 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         // Long-running services wired into one ServiceGroup.
@@ -47,9 +49,14 @@ let package = Package(
             dependencies: [
                 "WinnowCore", "WinnowDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore"]),
+        .testTarget(name: "WinnowCoreTests", dependencies: [
+            "WinnowCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WinnowCore"], exclude: ["Support/notification_server.py"]),
     ]
 )

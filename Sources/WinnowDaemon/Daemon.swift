@@ -24,6 +24,9 @@ public enum Daemon {
         defer { withExtendedLifetime(lock) {} }
         let database = try WinnowDatabase(file: config.databaseFile)
         let ingestor = Ingestor(config: config, database: database, logger: logger)
+        let dataset = DatasetKeeper(config: config, database: database, logger: logger)
+        ingestor.observers.append(dataset)
+        dataset.syncAll()
         let desktop = config.notify.enabled ? DesktopNotifier(logger: logger) : nil
         let notifications = desktop.map {
             BurstNotifications(settings: config.notify, layout: ingestor.layout, notifier: $0,
@@ -35,6 +38,10 @@ public enum Daemon {
         let watcher = InotifyWatcher(dropFolders: config.dropFolders)
 
         var services: [any Service] = [IngestService(ingestor: ingestor, watcher: watcher, status: status, logger: logger)]
+        if let external = config.captions.external {
+            let queue = ExternalCaptionQueue(keeper: dataset, captioner: ExternalCaptioners.make(external, config: config), logger: logger)
+            services.append(CaptionService(queue: queue, interval: .seconds(20), logger: logger))
+        }
         if let interval = SystemdNotifier.watchdogInterval() {
             services.append(WatchdogService(notifier: notifier, interval: interval))
         }

@@ -26,6 +26,7 @@ struct Winnow: AsyncParsableCommand {
         subcommands: [
             DaemonCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, UseCommand.self,
             ConfigCommand.self, InstallServiceCommand.self, SheetCommand.self,
+            DatasetCommand.self, CaptionCommand.self, ZipCommand.self, RegCommand.self,
         ]
     )
 }

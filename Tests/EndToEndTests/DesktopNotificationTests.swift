@@ -28,7 +28,7 @@ import WinnowCore
         let again = harness.drop.appendingPathComponent("test-subject/again.jpg")
         try FileManager.default.copyItem(at: DaemonHarness.faceImages.appendingPathComponent(names[0]), to: again)
 
-        try harness.wait("11 files placed", timeout: 90) { harness.files(under: harness.library).count == 11 }
+        try harness.wait("11 files placed", timeout: 90) { harness.placedFiles.count == 11 }
         try harness.wait("the bubble to say +11 images", timeout: 20) {
             try server.calls().last?.summary == "Test Subject: +11 images"
         }
@@ -81,7 +81,7 @@ import WinnowCore
         let real = try Data(contentsOf: DaemonHarness.faceImages.appendingPathComponent(try DaemonHarness.faceImageNames(1, skipping: 1)[0]))
         try real.prefix(600).write(to: harness.drop.appendingPathComponent("anne/broken.jpg"))
 
-        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("2 files placed", timeout: 60) { harness.placedFiles.count == 2 }
         try harness.wait("the bubble to count both", timeout: 20) { try server.calls().last?.summary == "Anne: +2 images" }
         let last = try #require(try server.calls().last)
         // The skeleton's decoder calls a JPEG cut after its header "not an image"; either way it is a problem.
@@ -121,12 +121,12 @@ import WinnowCore
         try harness.startDaemon()  // DBUS_SESSION_BUS_ADDRESS points at a socket that does not exist
 
         try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
-        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("2 files placed", timeout: 60) { harness.placedFiles.count == 2 }
         try harness.wait("the notification attempt to fail", timeout: 10) { harness.log.contains("notifications unavailable") }
         // A second burst: still no second warning.
         Thread.sleep(forTimeInterval: 3.5)
         try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 2), subject: "anne", gap: 0)
-        try harness.wait("3 files placed", timeout: 60) { harness.files(under: harness.library).count == 3 }
+        try harness.wait("3 files placed", timeout: 60) { harness.placedFiles.count == 3 }
         Thread.sleep(forTimeInterval: 1.5)
 
         let warnings = harness.log.split(separator: "\n").filter { $0.contains("notifications unavailable") }
@@ -145,11 +145,11 @@ import WinnowCore
         try harness.startDaemon()
 
         try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
-        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("2 files placed", timeout: 60) { harness.placedFiles.count == 2 }
         try harness.wait("the notification attempt to fail", timeout: 30) { harness.log.contains("notifications unavailable") }
         Thread.sleep(forTimeInterval: 3.5)
         try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 2), subject: "anne", gap: 0)
-        try harness.wait("3 files placed", timeout: 60) { harness.files(under: harness.library).count == 3 }
+        try harness.wait("3 files placed", timeout: 60) { harness.placedFiles.count == 3 }
         Thread.sleep(forTimeInterval: 1.5)
 
         #expect(harness.log.split(separator: "\n").filter { $0.contains("notifications unavailable") }.count == 1)
@@ -166,7 +166,7 @@ import WinnowCore
         harness.environment["DBUS_SESSION_BUS_ADDRESS"] = server.busAddress
         try harness.startDaemon()
         try harness.saveImages(try DaemonHarness.faceImageNames(2), subject: "anne", gap: 0)
-        try harness.wait("2 files placed", timeout: 60) { harness.files(under: harness.library).count == 2 }
+        try harness.wait("2 files placed", timeout: 60) { harness.placedFiles.count == 2 }
         #expect(try server.calls().isEmpty)
         #expect(try harness.stopDaemon() == 0)
         #expect(try server.calls().map(\.summary) == ["Anne: +2 images"])

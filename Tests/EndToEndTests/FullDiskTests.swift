@@ -24,7 +24,7 @@ import Testing
             harness.log.contains("No space left on device")
         }
         try harness.wait("every file to be either placed or left waiting") {
-            harness.files(under: harness.drop).count + harness.files(under: harness.library).count == photos.count
+            harness.files(under: harness.drop).count + harness.placedFiles.count == photos.count
         }
         let waiting = harness.files(under: harness.drop)
         #expect(!waiting.isEmpty, "the tmpfs should have been too small for all \(photos.count) photos")
@@ -32,7 +32,7 @@ import Testing
             let index = Int(name.dropFirst().prefix { $0.isNumber })!
             #expect(try Data(contentsOf: harness.drop.appendingPathComponent(name)) == Data(contentsOf: photos[index]))
         }
-        #expect(!harness.files(under: harness.library).contains { $0.hasSuffix(".tmp") })
+        #expect(!harness.placedFiles.contains { $0.hasSuffix(".tmp") })
         #expect(try harness.run(["status", "--json"]).stdout.contains("\"running\":true"))
 
         // Room again: a restart finishes the job.
@@ -40,7 +40,7 @@ import Testing
         #expect(run("/usr/bin/mount", "-o", "remount,size=64m", mountPoint.path) == 0)
         try harness.startDaemon()
         try harness.wait("the waiting files to land") {
-            harness.files(under: harness.drop).isEmpty && harness.files(under: harness.library).count == photos.count
+            harness.files(under: harness.drop).isEmpty && harness.placedFiles.count == photos.count
         }
     }
 

@@ -34,7 +34,7 @@ import Testing
         try whole.prefix(whole.count / 2).write(to: drop.appendingPathComponent("truncated.jpg"))
 
         try harness.wait("the drop folder to empty") {
-            harness.files(under: drop).isEmpty && harness.files(under: harness.library).count == 7
+            harness.files(under: drop).isEmpty && harness.placedFiles.count == 7
         }
         let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         #expect(listed.count == 7)
@@ -60,12 +60,12 @@ import Testing
         for (index, photo) in photos.enumerated() {
             try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("burst-\(index).jpg"))
         }
-        try harness.wait("a few files to be processed") { harness.files(under: harness.library).count >= 3 }
+        try harness.wait("a few files to be processed") { harness.placedFiles.count >= 3 }
         harness.killDaemon()
-        let placedBeforeRestart = harness.files(under: harness.library).count
+        let placedBeforeRestart = harness.placedFiles.count
         try harness.startDaemon()
         try harness.wait("everything to be processed") {
-            harness.files(under: harness.drop).isEmpty && harness.files(under: harness.library).count == photos.count
+            harness.files(under: harness.drop).isEmpty && harness.placedFiles.count == photos.count
         }
         try harness.stopDaemon()
         let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
@@ -81,9 +81,9 @@ import Testing
         try harness.startDaemon()
         let photo = try DaemonHarness.photos(1)[0]
         try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("first.jpg"))
-        try harness.wait("first file") { harness.files(under: harness.library).count == 1 }
+        try harness.wait("first file") { harness.placedFiles.count == 1 }
         try FileManager.default.copyItem(at: photo, to: harness.drop.appendingPathComponent("again.jpg"))
-        try harness.wait("second file") { harness.files(under: harness.library).count == 2 }
+        try harness.wait("second file") { harness.placedFiles.count == 2 }
         let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         let again = try #require(listed.first { $0.sourcePath.hasSuffix("again.jpg") })
         #expect(again.verdict == "duplicate")
@@ -99,9 +99,9 @@ import Testing
         try FileManager.default.copyItem(at: photo, to: outside)
         try FileManager.default.createSymbolicLink(at: harness.drop.appendingPathComponent("link.jpg"), withDestinationURL: outside)
         try FileManager.default.copyItem(at: try DaemonHarness.photos(2)[1], to: harness.drop.appendingPathComponent("real.jpg"))
-        try harness.wait("the real file") { harness.files(under: harness.library).count == 1 }
+        try harness.wait("the real file") { harness.placedFiles.count == 1 }
         #expect(FileManager.default.fileExists(atPath: outside.path))
-        #expect(harness.files(under: harness.library).first?.hasSuffix("real.jpg") == true)
+        #expect(harness.placedFiles.first?.hasSuffix("real.jpg") == true)
         #expect(try harness.run(["status"]).status == 0)
     }
 
@@ -113,7 +113,7 @@ import Testing
         try FileManager.default.createDirectory(at: harness.drop, withIntermediateDirectories: true)
         usleep(200_000)
         try FileManager.default.copyItem(at: try DaemonHarness.photos(1)[0], to: harness.drop.appendingPathComponent("after.jpg"))
-        try harness.wait("the file saved after re-creation") { harness.files(under: harness.library).count == 1 }
+        try harness.wait("the file saved after re-creation") { harness.placedFiles.count == 1 }
     }
 
     @Test func filesWaitingAtStartAreProcessed() throws {
@@ -121,8 +121,8 @@ import Testing
         try FileManager.default.createDirectory(at: harness.drop.appendingPathComponent("bob"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: try DaemonHarness.photos(1)[0], to: harness.drop.appendingPathComponent("bob/waiting.jpg"))
         try harness.startDaemon()
-        try harness.wait("the waiting file") { harness.files(under: harness.library).count == 1 }
-        #expect(harness.files(under: harness.library).first?.hasPrefix("bob/") == true)
+        try harness.wait("the waiting file") { harness.placedFiles.count == 1 }
+        #expect(harness.placedFiles.first?.hasPrefix("bob/") == true)
     }
 
     @Test func anImageOverThePixelLimitIsRefusedBeforeDecoding() throws {
@@ -134,7 +134,7 @@ import Testing
         // 1184×1600, 1.9 MP: over the configured limit.
         let big = DaemonHarness.faceImages.appendingPathComponent("deepface__tests_unit_dataset_img1.jpg")
         try FileManager.default.copyItem(at: big, to: harness.drop.appendingPathComponent("bomb.jpg"))
-        try harness.wait("the refused file") { harness.files(under: harness.library).count == 1 }
+        try harness.wait("the refused file") { harness.placedFiles.count == 1 }
         let listed = try decodeJSON([ListedFile].self, try harness.run(["ls", "--json"]).stdout)
         let row = try #require(listed.first)
         #expect(row.verdict == "unreadable")

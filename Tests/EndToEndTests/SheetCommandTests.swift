@@ -31,7 +31,7 @@ import WinnowCore
         try FileManager.default.copyItem(at: DaemonHarness.faceImages.appendingPathComponent(names[0]),
                                          to: harness.drop.appendingPathComponent("anne/copy.jpg"))
         try Data("not a picture".utf8).write(to: harness.drop.appendingPathComponent("anne/page.jpg"))
-        try harness.wait("14 files placed", timeout: 90) { harness.files(under: harness.library).count == 14 }
+        try harness.wait("14 files placed", timeout: 90) { harness.placedFiles.count == 14 }
         try harness.stopDaemon()
 
         // Piped, the listing carries no colour codes (they are for terminals only).

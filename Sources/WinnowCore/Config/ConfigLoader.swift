@@ -37,7 +37,7 @@ public struct ConfigLoader {
         }
         let reader = TableReader(table: root, prefix: "", text: text)
         var config = WinnowConfig.builtInDefault(paths: paths)
-        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "notify"])
+        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "dataset", "captions", "notify"])
         if let library = try reader.string("library") { config.library = paths.expand(library) }
         if let state = try reader.string("state_dir") { config.stateDirectory = paths.expand(state) }
         if let drops = try reader.tables("drop") {
@@ -49,10 +49,12 @@ public struct ConfigLoader {
         if let subjects = try reader.table("subjects") {
             for name in subjects.table.keys {
                 guard let entry = try subjects.table(name) else { continue }
-                try entry.allow(["trigger", "class"])
+                try entry.allow(["trigger", "class", "caption_template", "reg_from"])
                 var settings = SubjectSettings()
                 if let trigger = try entry.string("trigger") { settings.trigger = try entry.token(trigger, key: "trigger") }
                 if let cls = try entry.string("class") { settings.classToken = try entry.token(cls, key: "class") }
+                settings.captionTemplate = try entry.string("caption_template")
+                if let from = try entry.strings("reg_from") { settings.regularizationFrom = from }
                 config.subjects[name] = settings
             }
         }
@@ -62,6 +64,12 @@ public struct ConfigLoader {
             if let value = try analysis.int("working_side", range: 256...4096) { config.analysis.workingSide = value }
         }
         if let notify = try reader.table("notify") { config.notify = try notifySettings(notify) }
+        if let dataset = try reader.table("dataset") {
+            try DatasetSettingsReader.read(dataset, into: &config.dataset)
+        }
+        if let captions = try reader.table("captions") {
+            try DatasetSettingsReader.read(captions, into: &config.captions)
+        }
         return config
     }
 
@@ -134,6 +142,15 @@ struct TableReader {
         guard let value = table[key] else { return nil }
         guard let bool = value.bool else { throw typeError(key, "true or false") }
         return bool
+    }
+
+    func strings(_ key: String) throws -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw typeError(key, "an array of strings") }
+        return try array.map { element in
+            guard let string = element.string else { throw typeError(key, "an array of strings") }
+            return string
+        }
     }
 
     func table(_ key: String) throws -> TableReader? {

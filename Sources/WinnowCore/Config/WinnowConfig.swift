@@ -12,6 +12,10 @@ public struct WinnowConfig: Sendable, Equatable {
     public var analysis: AnalysisSettings
     /// Desktop notifications (`[notify]`).
     public var notify = NotifySettings()
+    /// The trainer-ready folder (`[dataset]`).
+    public var dataset = DatasetSettings()
+    /// Caption sources and length (`[captions]`).
+    public var captions = CaptionSettings()
 
     public var databaseFile: URL { stateDirectory.appendingPathComponent("winnow.sqlite") }
 
@@ -63,10 +67,15 @@ public struct SubjectSettings: Sendable, Equatable {
     public var trigger: String
     /// The class word, e.g. `man` or `woman`.
     public var classToken: String
+    /// This subject's caption template (see `CaptionSettings.template`); nil = the `[captions]` one.
+    public var captionTemplate: String?
+    /// Other subjects whose kept images fill this subject's `reg/1_<class>/`.
+    public var regularizationFrom: [String] = []
 
-    public init(trigger: String = "ohwx", classToken: String = "person") {
+    public init(trigger: String = "ohwx", classToken: String = "person", captionTemplate: String? = nil) {
         self.trigger = trigger
         self.classToken = classToken
+        self.captionTemplate = captionTemplate
     }
 }
 

@@ -44,6 +44,7 @@ public final class WinnowDatabase: Sendable {
                 t.column("value", .text).notNull()
             }
         }
+        DatasetRecords.registerMigration(in: &migrator)
         return migrator
     }
 

@@ -177,6 +177,11 @@ final class DaemonHarness: @unchecked Sendable {
         return found.sorted()
     }
 
+    /// The user's images in the library: everything but the trainer's `<subject>/dataset/` copies.
+    var placedFiles: [String] {
+        files(under: library).filter { $0.split(separator: "/").dropFirst().first != "dataset" }
+    }
+
     /// Writes an executable shell script `name` into the fake bin folder (first on PATH).
     func fakeCommand(_ name: String, script: String) throws {
         let file = fakeBin.appendingPathComponent(name)

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+@testable import WinnowCore
+
+/// A real library, drop folder and SQLite state in a fresh temporary folder, fed through the real Ingestor.
+final class TempLibrary {
+    let root: URL
+    var config: WinnowConfig
+    let database: WinnowDatabase
+    let ingestor: Ingestor
+    let keeper: DatasetKeeper
+
+    /// The DEV face images shipped beside the repository (`../shared/data/faces/images`).
+    static let faces: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("../shared/data/faces/images").standardizedFileURL
+
+    static func faceImages(_ count: Int) throws -> [URL] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: faces.path).filter { $0.hasSuffix(".jpg") }.sorted()
+        return names.prefix(count).map { faces.appendingPathComponent($0) }
+    }
+
+    init(configure: (inout WinnowConfig) -> Void = { _ in }) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-test-\(UUID().uuidString.prefix(8))")
+        let drop = root.appendingPathComponent("drop")
+        try FileManager.default.createDirectory(at: drop, withIntermediateDirectories: true)
+        var config = WinnowConfig(library: root.appendingPathComponent("library"), stateDirectory: root.appendingPathComponent("state"),
+                                  dropFolders: [DropFolder(path: drop, mode: .subfolderPerSubject)])
+        config.subjects["anne"] = SubjectSettings(trigger: "ohwx", classToken: "woman")
+        config.subjects["kelly"] = SubjectSettings(trigger: "sks", classToken: "woman")
+        configure(&config)
+        self.config = config
+        database = try WinnowDatabase(file: config.databaseFile)
+        ingestor = Ingestor(config: config, database: database, logger: Logger(label: "test"))
+        keeper = DatasetKeeper(config: config, database: database, logger: Logger(label: "test"))
+        ingestor.observers.append(keeper)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Copies `images` into `<drop>/<subject>/` (as a browser would save them) and ingests each.
+    @discardableResult
+    func ingest(_ images: [URL], subject: String) throws -> [FileRecord] {
+        let folder = config.dropFolders[0].path.appendingPathComponent(subject)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return try images.compactMap { image in
+            let saved = folder.appendingPathComponent(image.lastPathComponent)
+            try FileManager.default.copyItem(at: image, to: saved)
+            return try ingestor.process(DropFile(path: saved, dropFolder: config.dropFolders[0]))
+        }
+    }
+
+    func layout(_ subject: String) -> DatasetLayout { keeper.layout(subject: subject) }
+
+    /// Files (not folders) under the subject's dataset folder, relative, sorted.
+    func datasetFiles(_ subject: String) -> [String] { DatasetZip.entries(of: layout(subject).root) }
+}
