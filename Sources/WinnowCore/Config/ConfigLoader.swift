@@ -37,7 +37,7 @@ public struct ConfigLoader {
         }
         let reader = TableReader(table: root, prefix: "", text: text)
         var config = WinnowConfig.builtInDefault(paths: paths)
-        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis"])
+        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "faces"])
         if let library = try reader.string("library") { config.library = paths.expand(library) }
         if let state = try reader.string("state_dir") { config.stateDirectory = paths.expand(state) }
         if let drops = try reader.tables("drop") {
@@ -60,6 +60,11 @@ public struct ConfigLoader {
             try analysis.allow(["max_pixels", "working_side"])
             if let value = try analysis.int("max_pixels", range: 1_000_000...2_000_000_000) { config.analysis.maxPixels = Int64(value) }
             if let value = try analysis.int("working_side", range: 256...4096) { config.analysis.workingSide = value }
+        }
+        if let faces = try reader.table("faces") {
+            try faces.allow(["min_face_side", "detection_side"])
+            if let value = try faces.int("min_face_side", range: 0...8192) { config.analysis.faces.minFaceSide = value }
+            if let value = try faces.int("detection_side", range: 320...2048) { config.analysis.faces.detectionSide = value }
         }
         return config
     }
