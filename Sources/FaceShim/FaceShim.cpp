@@ -63,7 +63,7 @@ static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsi
 }
 
 extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                                   double upsample, int min_profile_side, winnow_face *out, int capacity) {
+                                   double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     std::lock_guard<std::mutex> guard(detector->lock);
     try {
@@ -80,7 +80,7 @@ extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t
 
         std::vector<winnow_face> found;
         std::vector<dlib::rect_detection> hits;
-        detector->hog(img, hits, 0.0);
+        detector->hog(img, hits, hog_threshold);
         for (const auto &hit : hits) {
             winnow_face face{};
             face.x = int(hit.rect.left() / scale);

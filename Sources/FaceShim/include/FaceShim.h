@@ -39,11 +39,12 @@ void winnow_faces_free(winnow_face_detector *detector);
 
 /// Detects faces in an 8-bit gray buffer (row-major, `width`×`height`), fitting landmarks to each.
 /// `upsample` > 1 enlarges the image first (finds smaller faces, costs more); boxes and landmarks come back
-/// in the buffer's coordinates. `min_profile_side` is the smallest profile box searched, in buffer pixels.
+/// in the buffer's coordinates. `hog_threshold` is added to dlib's HOG threshold (< 0 returns weaker hits).
+/// `min_profile_side` is the smallest profile box searched, in buffer pixels.
 /// Writes up to `capacity` faces into `out`; returns how many were found in total (may exceed capacity),
 /// or -1 on error. Serialised internally: safe to call from several threads.
 int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                        double upsample, int min_profile_side, winnow_face *out, int capacity);
+                        double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity);
 
 void winnow_face_string_free(char *string);
 

@@ -7,11 +7,11 @@ public struct FaceSettings: Sendable, Equatable {
     /// Long side of the gray copy detection runs on (cost grows with its square).
     public var detectionSide: Int = 800
     /// Images whose detection copy is smaller than this are enlarged 2× first, to find small faces.
-    public var upsampleBelow: Int = 500
+    public var upsampleBelow: Int = 700
 
     // Detector tuning, fitted on the DEV set by `scripts/eval-faces` (not user keys).
     /// HOG detection score a face needs (dlib's own threshold is 0).
-    var hogMinScore: Double = 0
+    var hogMinScore: Double = -0.4
     /// Neighbour hits a profile-cascade box needs (false faces on textures have few).
     var profileMinNeighbours: Int = 4
     /// Smallest profile box searched, as a fraction of the detection copy's long side.

@@ -96,14 +96,15 @@ public final class FaceDetector: @unchecked Sendable {
     /// - Parameters:
     ///   - upsample: enlarge first (> 1 finds faces smaller than HOG's 80 px window).
     ///   - minProfileSide: smallest profile box searched, in buffer pixels.
-    public func detect(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
+    ///   - hogThreshold: added to dlib's HOG threshold (< 0 also returns weaker hits).
+    public func detect(gray: [UInt8], width: Int, height: Int, upsample: Double = 1, hogThreshold: Double = 0,
                        minProfileSide: Int = 40) throws -> [DetectedFace] {
         precondition(gray.count == width * height, "gray buffer does not match its size")
         let capacity = 64
         var raw = [winnow_face](repeating: winnow_face(), count: capacity)
         let total = gray.withUnsafeBufferPointer { pixels in
             raw.withUnsafeMutableBufferPointer { out in
-                winnow_faces_detect(handle, pixels.baseAddress, Int32(width), Int32(height), upsample,
+                winnow_faces_detect(handle, pixels.baseAddress, Int32(width), Int32(height), upsample, hogThreshold,
                                     Int32(minProfileSide), out.baseAddress, Int32(capacity))
             }
         }

@@ -28,6 +28,7 @@ public struct FaceStage: AnalysisStage {
         let upsample = longSide < settings.upsampleBelow ? 2.0 : 1.0
         let minProfile = max(24, Int(Double(longSide) * settings.minProfileFraction))
         let raw = try detector().detect(gray: gray, width: width, height: height, upsample: upsample,
+                                        hogThreshold: settings.hogMinScore,
                                         minProfileSide: minProfile)
         let faces = FaceMerger(settings: settings).merge(raw)
         // Detection coordinates → full-resolution pixels.
@@ -107,11 +108,12 @@ struct FaceMerger {
     }
 }
 
-/// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles and their mirrors:
-/// it fires on faces whose nose points to the image's right, so the mirror pass finds the left-facing ones.
+/// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles (real left and right
+/// side views, not only mirrors): it fires on faces whose nose points to the image's left, so the mirror
+/// pass finds the right-facing ones.
 enum ProfileCascade {
     /// The pass whose hits have the nose toward the image's left (yaw > 0).
-    static let imagePassSide: DetectedFace.Source = .profileMirror
+    static let imagePassSide: DetectedFace.Source = .profileImage
 }
 
 /// The gray copy detection runs on.
