@@ -42,6 +42,8 @@ public struct MergedFace: Sendable {
     public var detection: DetectedFace
     /// Yaw fixed by the profile pass that found it, when a profile cascade (not HOG) found the face.
     public var profileYaw: Double?
+    /// For a HOG face: the yaw signs (±1) of the profile passes that also hit it.
+    public var profileSides: Set<Double> = []
 }
 
 /// The stage's result for one image.
@@ -66,6 +68,10 @@ public struct FaceAnalysis: Sendable {
             pose.yaw = yaw.sign == pose.yaw.sign && abs(pose.yaw) > abs(yaw) ? pose.yaw : yaw
             pose.pitch = 0
             pose.roll = 0
+        } else if let side = main.profileSides.first(where: { $0 * pose.yaw >= settings.profileConfirmYaw }) {
+            // Landmark yaw saturates past ~50°: a strongly turned face that the profile cascade confirms on
+            // the same side is a profile.
+            pose.yaw = side * max(abs(pose.yaw), settings.profileYaw)
         }
         return pose
     }
@@ -97,15 +103,20 @@ struct FaceMerger {
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
         let profiles = raw.filter { $0.source != .hog && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
+        for index in faces.indices {
+            faces[index].profileSides = Set(profiles.filter { $0.box.overlap(faces[index].detection.box) > 0.3 }.map(side))
+        }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
-            faces.append(MergedFace(detection: hit,
-                                    profileYaw: hit.source == ProfileCascade.imagePassSide ? settings.profileYaw : -settings.profileYaw))
+            faces.append(MergedFace(detection: hit, profileYaw: side(of: hit) * settings.profileYaw))
         }
         faces.sort { $0.detection.box.area > $1.detection.box.area }
         // Background faces much smaller than the main one do not make a "multi-face" image.
         guard let mainSide = faces.first?.detection.box.side else { return [] }
         return faces.filter { $0.detection.box.side >= mainSide * settings.minRelativeSide }
     }
+
+    /// +1 when the pass that found `hit` sees faces turned toward the image's left, else −1.
+    private func side(of hit: DetectedFace) -> Double { hit.source == ProfileCascade.imagePassSide ? 1 : -1 }
 }
 
 /// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles (real left and right
