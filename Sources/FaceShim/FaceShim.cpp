@@ -53,12 +53,27 @@ extern "C" void winnow_faces_free(winnow_face_detector *detector) { delete detec
 
 extern "C" void winnow_face_string_free(char *string) { std::free(string); }
 
+// iBUG 300-W: the index of each point's mirror partner.
+static const int kMirrorIndex[68] = {
+    16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,   // jaw
+    26, 25, 24, 23, 22, 21, 20, 19, 18, 17,                     // brows
+    27, 28, 29, 30, 35, 34, 33, 32, 31,                         // nose
+    45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40,             // eyes
+    54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,             // outer lips
+    64, 63, 62, 61, 60, 67, 66, 65,                             // inner lips
+};
+
 static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
-                         const dlib::rectangle &box, double scale, winnow_face &face) {
-    dlib::full_object_detection shape = d.landmarks(img, box);
-    for (unsigned long i = 0; i < 68 && i < shape.num_parts(); i++) {
-        face.landmarks[2 * i] = static_cast<float>(shape.part(i).x() / scale);
-        face.landmarks[2 * i + 1] = static_cast<float>(shape.part(i).y() / scale);
+                         const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &box, double scale,
+                         winnow_face &face) {
+    const long w = img.nc();
+    dlib::full_object_detection direct = d.landmarks(img, box);
+    dlib::rectangle flipped(w - 1 - box.right(), box.top(), w - 1 - box.left(), box.bottom());
+    dlib::full_object_detection mirrored = d.landmarks(mirror, flipped);
+    for (int i = 0; i < 68; i++) {
+        const dlib::point a = direct.part(i), b = mirrored.part(kMirrorIndex[i]);
+        face.landmarks[2 * i] = static_cast<float>((a.x() + (w - 1 - b.x())) / 2.0 / scale);
+        face.landmarks[2 * i + 1] = static_cast<float>((a.y() + b.y()) / 2.0 / scale);
     }
 }
 
@@ -78,25 +93,33 @@ extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t
             dlib::swap(img, original);
         }
 
+        dlib::array2d<unsigned char> mirror;
+        dlib::flip_image_left_right(img, mirror);
+        const long w = img.nc();
+
         std::vector<winnow_face> found;
-        std::vector<dlib::rect_detection> hits;
-        detector->hog(img, hits, hog_threshold);
-        for (const auto &hit : hits) {
-            winnow_face face{};
-            face.x = int(hit.rect.left() / scale);
-            face.y = int(hit.rect.top() / scale);
-            face.width = int(hit.rect.width() / scale);
-            face.height = int(hit.rect.height() / scale);
-            face.source = WINNOW_FACE_HOG;
-            face.score = hit.detection_confidence;
-            face.subdetector = int(hit.weight_index);
-            fitLandmarks(*detector, img, hit.rect, scale, face);
-            found.push_back(face);
+        for (int pass = 0; pass < 2; pass++) {
+            std::vector<dlib::rect_detection> hits;
+            detector->hog(pass == 0 ? img : mirror, hits, hog_threshold);
+            for (const auto &hit : hits) {
+                dlib::rectangle r = hit.rect;
+                if (pass == 1) r = dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom());
+                winnow_face face{};
+                face.x = r.left() / scale;
+                face.y = r.top() / scale;
+                face.width = r.width() / scale;
+                face.height = r.height() / scale;
+                face.source = pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR;
+                face.score = hit.detection_confidence;
+                face.subdetector = int(hit.weight_index);
+                fitLandmarks(*detector, img, mirror, r, scale, face);
+                found.push_back(face);
+            }
         }
 
         if (detector->hasProfile) {
-            const int w = int(img.nc()), h = int(img.nr());
-            cv::Mat view(h, w, CV_8UC1, &img[0][0]);
+            const int h = int(img.nr());
+            cv::Mat view(h, int(w), CV_8UC1, &img[0][0]);
             cv::Mat equalized, mirrored;
             cv::equalizeHist(view, equalized);
             cv::flip(equalized, mirrored, 1);
@@ -108,17 +131,17 @@ extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t
                                                    cv::Size(minSide, minSide));
                 for (size_t i = 0; i < rects.size(); i++) {
                     cv::Rect r = rects[i];
-                    if (pass == 1) r.x = w - r.x - r.width;
+                    if (pass == 1) r.x = int(w) - r.x - r.width;
                     winnow_face face{};
-                    face.x = int(r.x / scale);
-                    face.y = int(r.y / scale);
-                    face.width = int(r.width / scale);
-                    face.height = int(r.height / scale);
+                    face.x = r.x / scale;
+                    face.y = r.y / scale;
+                    face.width = r.width / scale;
+                    face.height = r.height / scale;
                     face.source = pass == 0 ? WINNOW_FACE_PROFILE_IMAGE : WINNOW_FACE_PROFILE_MIRROR;
                     face.score = i < neighbours.size() ? neighbours[i] : 0;
                     face.subdetector = -1;
-                    fitLandmarks(*detector, img, dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1),
-                                 scale, face);
+                    fitLandmarks(*detector, img, mirror,
+                                 dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale, face);
                     found.push_back(face);
                 }
             }

@@ -12,6 +12,9 @@ extern "C" {
 typedef enum {
     /// dlib's HOG detector (its five sub-detectors cover frontal to roughly 3/4 faces).
     WINNOW_FACE_HOG = 0,
+    /// dlib's HOG detector on the horizontal mirror (box mapped back). HOG is not mirror-symmetric; running
+    /// both passes lets the caller make the result exactly mirror-symmetric.
+    WINNOW_FACE_HOG_MIRROR = 3,
     /// OpenCV's profile cascade on the image as it is.
     WINNOW_FACE_PROFILE_IMAGE = 1,
     /// OpenCV's profile cascade on the horizontal mirror (box mapped back to the image).
@@ -20,13 +23,15 @@ typedef enum {
 
 /// One raw detection in the coordinates of the buffer passed to `winnow_faces_detect`.
 typedef struct {
-    int x, y, width, height;
+    double x, y, width, height;
     winnow_face_source source;
     /// HOG: detection score; cascades: number of neighbour hits.
     double score;
     /// HOG only: which of dlib's five sub-detectors fired (0 front, 1 left, 2 right, 3/4 rotated front); else -1.
     int subdetector;
-    /// 68 landmarks as x0, y0, x1, y1, … (iBUG 300-W order), fitted inside the box.
+    /// 68 landmarks as x0, y0, x1, y1, … (iBUG 300-W order), fitted inside the box on the image and inside
+    /// the mirrored box on the mirrored image, and averaged (mapped back, left/right points swapped), so
+    /// that a mirrored image gives exactly mirrored landmarks.
     float landmarks[136];
 } winnow_face;
 

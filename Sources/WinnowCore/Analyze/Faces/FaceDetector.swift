@@ -39,6 +39,8 @@ public struct DetectedFace: Sendable, Equatable {
     public enum Source: String, Sendable, Codable {
         /// dlib's HOG detector (frontal to roughly three-quarter faces).
         case hog
+        /// dlib's HOG detector on the mirrored image (HOG is not mirror-symmetric by itself).
+        case hogMirror = "hog-mirror"
         /// The profile cascade on the image: the face looks the way the cascade was trained.
         case profileImage = "profile-image"
         /// The profile cascade on the mirrored image: the face looks the other way.
@@ -51,7 +53,8 @@ public struct DetectedFace: Sendable, Equatable {
     public var score: Double
     /// HOG only: dlib's sub-detector (0 front, 1 and 2 turned, 3 and 4 rotated front).
     public var subdetector: Int?
-    /// iBUG 300-W order: 0–16 jaw, 17–26 brows, 27–35 nose, 36–47 eyes, 48–67 mouth.
+    /// iBUG 300-W order: 0–16 jaw, 17–26 brows, 27–35 nose, 36–47 eyes, 48–67 mouth;
+    /// the mean of the fits on the image and on its mirror.
     public var landmarks: [Point2]
 }
 
@@ -120,6 +123,7 @@ public final class FaceDetector: @unchecked Sendable {
             switch face.source {
             case WINNOW_FACE_PROFILE_IMAGE: source = .profileImage
             case WINNOW_FACE_PROFILE_MIRROR: source = .profileMirror
+            case WINNOW_FACE_HOG_MIRROR: source = .hogMirror
             default: source = .hog
             }
             return DetectedFace(

@@ -94,14 +94,9 @@ struct FaceMerger {
     let settings: FaceSettings
 
     func merge(_ raw: [DetectedFace]) -> [MergedFace] {
-        var faces = raw.filter { $0.source == .hog && $0.score >= settings.hogMinScore }
-            .sorted { $0.score > $1.score }
-            .reduce(into: [DetectedFace]()) { kept, face in
-                if !kept.contains(where: { $0.box.overlap(face.box) > 0.5 }) { kept.append(face) }
-            }
-            .map { MergedFace(detection: $0, profileYaw: nil) }
+        var faces = hogFaces(raw).map { MergedFace(detection: $0, profileYaw: nil) }
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
-        let profiles = raw.filter { $0.source != .hog && $0.score >= Double(settings.profileMinNeighbours) }
+        let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
         for index in faces.indices {
             faces[index].profileSides = Set(profiles.filter { $0.box.overlap(faces[index].detection.box) > 0.3 }.map(side))
@@ -113,6 +108,35 @@ struct FaceMerger {
         // Background faces much smaller than the main one do not make a "multi-face" image.
         guard let mainSide = faces.first?.detection.box.side else { return [] }
         return faces.filter { $0.detection.box.side >= mainSide * settings.minRelativeSide }
+    }
+
+    /// HOG hits from the image and the mirror pass, one per face. Where both passes found a face, their boxes
+    /// and landmarks are averaged: a mirrored image then gives exactly the mirrored face (the DEV set's
+    /// mirrored pairs caught bins flipping on a few pixels of box difference).
+    private func hogFaces(_ raw: [DetectedFace]) -> [DetectedFace] {
+        let hits = raw.filter { ($0.source == .hog || $0.source == .hogMirror) && $0.score >= settings.hogMinScore }
+        var faces: [DetectedFace] = []
+        var used = Set<Int>()
+        // Strongest first; ties broken by position so the order does not depend on the pass.
+        let order = hits.indices.sorted { (hits[$0].score, hits[$0].box.x) > (hits[$1].score, hits[$1].box.x) }
+        for i in order where !used.contains(i) {
+            let cluster = order.filter { !used.contains($0) && hits[$0].box.overlap(hits[i].box) > 0.5 }
+            used.formUnion(cluster)
+            let direct = cluster.first { hits[$0].source == .hog }.map { hits[$0] }
+            let mirrored = cluster.first { hits[$0].source == .hogMirror }.map { hits[$0] }
+            guard let a = direct ?? mirrored, let b = mirrored ?? direct else { continue }
+            faces.append(Self.average(a, b))
+        }
+        return faces
+    }
+
+    static func average(_ a: DetectedFace, _ b: DetectedFace) -> DetectedFace {
+        func mid(_ x: Double, _ y: Double) -> Double { (x + y) / 2 }
+        return DetectedFace(
+            box: FaceBox(x: mid(a.box.x, b.box.x), y: mid(a.box.y, b.box.y),
+                         width: mid(a.box.width, b.box.width), height: mid(a.box.height, b.box.height)),
+            source: .hog, score: max(a.score, b.score), subdetector: a.subdetector,
+            landmarks: zip(a.landmarks, b.landmarks).map { Point2(x: mid($0.x, $1.x), y: mid($0.y, $1.y)) })
     }
 
     /// +1 when the pass that found `hit` sees faces turned toward the image's left, else −1.
