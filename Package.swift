@@ -22,12 +22,27 @@ let package = Package(
         .target(name: "VipsShim", dependencies: ["CVips"]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .systemLibrary(name: "CNotify", pkgConfig: "libnotify", providers: [.apt(["libnotify-dev"])]),
+        // dlib (HOG detector, 68 landmarks) + OpenCV (profile cascade) behind a small extern "C" API.
+        // Debian ships no opencv4.pc for these parts, so the header folder is named directly.
+        // Always optimised: unoptimised dlib makes detection ~20× slower; DEBUG would turn on dlib's asserts.
+        .target(
+            name: "FaceShim",
+            cxxSettings: [
+                .define("DLIB_DISABLE_ASSERTS"),
+                .define("DLIB_NO_GUI_SUPPORT"),
+                .unsafeFlags(["-O2", "-isystem", "/usr/include/opencv4"]),
+            ],
+            linkerSettings: [
+                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
+                .linkedLibrary("opencv_objdetect"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
+            ]
+        ),
 
         // The domain: one folder per pipeline stage.
         .target(
             name: "WinnowCore",
             dependencies: [
-                "VipsShim", "CInotifyTools",
+                "VipsShim", "CInotifyTools", "FaceShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -58,5 +73,6 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WinnowCore"], exclude: ["Support/notification_server.py"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

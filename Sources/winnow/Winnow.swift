@@ -27,6 +27,7 @@ struct Winnow: AsyncParsableCommand {
             DaemonCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, UseCommand.self,
             ConfigCommand.self, InstallServiceCommand.self, SheetCommand.self,
             DatasetCommand.self, CaptionCommand.self, ZipCommand.self, RegCommand.self,
+            FacesCommand.self, CoverageCommand.self,
         ]
     )
 }

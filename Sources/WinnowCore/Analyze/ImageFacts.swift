@@ -95,7 +95,7 @@ public enum YawBin: String, Codable, Sendable, CaseIterable {
     /// |yaw| ≤ 20° frontal, 20–60° three-quarter, > 60° profile.
     public init(yaw: Double) {
         switch yaw {
-        case ...(-60): self = .profileRight
+        case ..<(-60): self = .profileRight
         case ..<(-20): self = .threeQuarterRight
         case ...20: self = .frontal
         case ...60: self = .threeQuarterLeft

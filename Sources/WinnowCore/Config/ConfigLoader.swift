@@ -37,7 +37,7 @@ public struct ConfigLoader {
         }
         let reader = TableReader(table: root, prefix: "", text: text)
         var config = WinnowConfig.builtInDefault(paths: paths)
-        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "dataset", "captions", "notify"])
+        try reader.allow(["library", "state_dir", "drop", "subjects", "analysis", "dataset", "captions", "notify", "faces"])
         if let library = try reader.string("library") { config.library = paths.expand(library) }
         if let state = try reader.string("state_dir") { config.stateDirectory = paths.expand(state) }
         if let drops = try reader.tables("drop") {
@@ -69,6 +69,11 @@ public struct ConfigLoader {
         }
         if let captions = try reader.table("captions") {
             try DatasetSettingsReader.read(captions, into: &config.captions)
+        }
+        if let faces = try reader.table("faces") {
+            try faces.allow(["min_face_side", "detection_side"])
+            if let value = try faces.int("min_face_side", range: 0...8192) { config.analysis.faces.minFaceSide = value }
+            if let value = try faces.int("detection_side", range: 320...2048) { config.analysis.faces.detectionSide = value }
         }
         return config
     }

@@ -22,7 +22,7 @@ public final class Ingestor: @unchecked Sendable {
         self.journal = Journal(database: database)
         self.analyzer = analyzer ?? ImageAnalyzer(settings: config.analysis, stages: AnalysisStages.standard(config: config))
         self.layout = LibraryLayout(root: config.library)
-        self.judge = Judge()
+        self.judge = Judge(faces: config.analysis.faces)
         self.logger = logger
     }
 

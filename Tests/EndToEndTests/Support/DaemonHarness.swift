@@ -56,6 +56,9 @@ final class DaemonHarness: @unchecked Sendable {
         library = "\(library.path)"
         [[drop]]
         path = "\(drop.path)"
+        # Tests about other stages keep every face, however small.
+        [faces]
+        min_face_side = 0
         \(extraConfig)
         """.write(to: configFile, atomically: true, encoding: .utf8)
     }
@@ -153,10 +156,19 @@ final class DaemonHarness: @unchecked Sendable {
         return names
     }
 
-    /// The first `count` face images by name (mirrors excluded, so no two are the same picture).
+    /// The first `count` photos labelled with one frontal or three-quarter face (mirrors excluded, so no two
+    /// are the same picture): images winnow keeps.
     static func faceImageNames(_ count: Int, skipping: Int = 0) throws -> [String] {
-        let all = try FileManager.default.contentsOfDirectory(atPath: faceImages.path)
-            .filter { $0.hasSuffix(".jpg") && !$0.contains("__mirror") }.sorted()
+        let labels = try String(contentsOf: faceImages.deletingLastPathComponent().appendingPathComponent("labels.csv"), encoding: .utf8)
+        // file,yaw_deg,pitch_deg,roll_deg,yaw_bin,pitch_bin,faces_count,expression,person,width,height,… (no
+        // commas before `note`). Photos of 400 px and more: the face detector's job is tested elsewhere.
+        let all = labels.split(whereSeparator: \.isNewline).dropFirst().compactMap { line -> String? in
+            let fields = line.split(separator: ",", maxSplits: 11, omittingEmptySubsequences: false)
+            guard fields.count > 10, fields[6] == "1", ["frontal", "3q_left", "3q_right"].contains(fields[4]),
+                  min(Int(fields[9]) ?? 0, Int(fields[10]) ?? 0) >= 400,
+                  !fields[0].contains("__mirror") else { return nil }
+            return String(fields[0].dropFirst("images/".count))
+        }.sorted()
         return Array(all.dropFirst(skipping).prefix(count))
     }
 

@@ -15,8 +15,17 @@ final class TempLibrary {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("../shared/data/faces/images").standardizedFileURL
 
+    /// The first `count` photos labelled with one frontal or three-quarter face: images winnow keeps.
     static func faceImages(_ count: Int) throws -> [URL] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: faces.path).filter { $0.hasSuffix(".jpg") }.sorted()
+        let labels = try String(contentsOf: faces.deletingLastPathComponent().appendingPathComponent("labels.csv"), encoding: .utf8)
+        // file,yaw_deg,pitch_deg,roll_deg,yaw_bin,pitch_bin,faces_count,expression,person,width,height,… (no
+        // commas before `note`). Photos of 400 px and more: the face detector's job is tested elsewhere.
+        let names = labels.split(whereSeparator: \.isNewline).dropFirst().compactMap { line -> String? in
+            let fields = line.split(separator: ",", maxSplits: 11, omittingEmptySubsequences: false)
+            guard fields.count > 10, fields[6] == "1", ["frontal", "3q_left", "3q_right"].contains(fields[4]),
+                  min(Int(fields[9]) ?? 0, Int(fields[10]) ?? 0) >= 400 else { return nil }
+            return String(fields[0].dropFirst("images/".count))
+        }.sorted()
         return names.prefix(count).map { faces.appendingPathComponent($0) }
     }
 
@@ -28,6 +37,8 @@ final class TempLibrary {
                                   dropFolders: [DropFolder(path: drop, mode: .subfolderPerSubject)])
         config.subjects["anne"] = SubjectSettings(trigger: "ohwx", classToken: "woman")
         config.subjects["kelly"] = SubjectSettings(trigger: "sks", classToken: "woman")
+        // Tests about other stages keep every face, however small.
+        config.analysis.faces.minFaceSide = 0
         configure(&config)
         self.config = config
         database = try WinnowDatabase(file: config.databaseFile)

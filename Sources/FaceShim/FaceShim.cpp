@@ -1,0 +1,155 @@
+// dlib + OpenCV behind the C API in FaceShim.h. Kept deliberately thin: no pose, no decisions.
+#include "FaceShim.h"
+
+#include <dlib/image_processing.h>
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_transforms.h>
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct winnow_face_detector {
+    dlib::frontal_face_detector hog;
+    dlib::shape_predictor landmarks;
+    cv::CascadeClassifier profile;
+    bool hasProfile = false;
+    // dlib's object_detector keeps scratch state, and OpenCV documents no thread safety for cascades.
+    std::mutex lock;
+};
+
+static char *copyString(const std::string &text) {
+    char *out = static_cast<char *>(std::malloc(text.size() + 1));
+    if (out) std::memcpy(out, text.c_str(), text.size() + 1);
+    return out;
+}
+
+extern "C" winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path,
+                                                     char **error) {
+    auto *detector = new winnow_face_detector();
+    try {
+        detector->hog = dlib::get_frontal_face_detector();
+        dlib::deserialize(landmarks_path) >> detector->landmarks;
+        if (profile_cascade_path) {
+            if (!detector->profile.load(profile_cascade_path)) {
+                throw std::runtime_error(std::string("cannot load cascade ") + profile_cascade_path);
+            }
+            detector->hasProfile = true;
+        }
+    } catch (const std::exception &e) {
+        if (error) *error = copyString(e.what());
+        delete detector;
+        return nullptr;
+    }
+    return detector;
+}
+
+extern "C" void winnow_faces_free(winnow_face_detector *detector) { delete detector; }
+
+extern "C" void winnow_face_string_free(char *string) { std::free(string); }
+
+// iBUG 300-W: the index of each point's mirror partner.
+static const int kMirrorIndex[68] = {
+    16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,   // jaw
+    26, 25, 24, 23, 22, 21, 20, 19, 18, 17,                     // brows
+    27, 28, 29, 30, 35, 34, 33, 32, 31,                         // nose
+    45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40,             // eyes
+    54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55,             // outer lips
+    64, 63, 62, 61, 60, 67, 66, 65,                             // inner lips
+};
+
+static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
+                         const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &box, double scale,
+                         winnow_face &face) {
+    const long w = img.nc();
+    dlib::full_object_detection direct = d.landmarks(img, box);
+    dlib::rectangle flipped(w - 1 - box.right(), box.top(), w - 1 - box.left(), box.bottom());
+    dlib::full_object_detection mirrored = d.landmarks(mirror, flipped);
+    for (int i = 0; i < 68; i++) {
+        const dlib::point a = direct.part(i), b = mirrored.part(kMirrorIndex[i]);
+        face.landmarks[2 * i] = static_cast<float>((a.x() + (w - 1 - b.x())) / 2.0 / scale);
+        face.landmarks[2 * i + 1] = static_cast<float>((a.y() + b.y()) / 2.0 / scale);
+    }
+}
+
+extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                                   double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity) {
+    if (!detector || !gray || width <= 0 || height <= 0) return -1;
+    std::lock_guard<std::mutex> guard(detector->lock);
+    try {
+        const double scale = upsample > 1.0 ? upsample : 1.0;
+        dlib::array2d<unsigned char> original(height, width);
+        for (int y = 0; y < height; y++) std::memcpy(&original[y][0], gray + size_t(y) * width, size_t(width));
+        dlib::array2d<unsigned char> img;
+        if (scale > 1.0) {
+            img.set_size(long(height * scale + 0.5), long(width * scale + 0.5));
+            dlib::resize_image(original, img);
+        } else {
+            dlib::swap(img, original);
+        }
+
+        dlib::array2d<unsigned char> mirror;
+        dlib::flip_image_left_right(img, mirror);
+        const long w = img.nc();
+
+        std::vector<winnow_face> found;
+        for (int pass = 0; pass < 2; pass++) {
+            std::vector<dlib::rect_detection> hits;
+            detector->hog(pass == 0 ? img : mirror, hits, hog_threshold);
+            for (const auto &hit : hits) {
+                dlib::rectangle r = hit.rect;
+                if (pass == 1) r = dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom());
+                winnow_face face{};
+                face.x = r.left() / scale;
+                face.y = r.top() / scale;
+                face.width = r.width() / scale;
+                face.height = r.height() / scale;
+                face.source = pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR;
+                face.score = hit.detection_confidence;
+                face.subdetector = int(hit.weight_index);
+                fitLandmarks(*detector, img, mirror, r, scale, face);
+                found.push_back(face);
+            }
+        }
+
+        if (detector->hasProfile) {
+            const int h = int(img.nr());
+            cv::Mat view(h, int(w), CV_8UC1, &img[0][0]);
+            cv::Mat equalized, mirrored;
+            cv::equalizeHist(view, equalized);
+            cv::flip(equalized, mirrored, 1);
+            const int minSide = std::max(24, int(min_profile_side * scale));
+            for (int pass = 0; pass < 2; pass++) {
+                std::vector<cv::Rect> rects;
+                std::vector<int> neighbours;
+                detector->profile.detectMultiScale(pass == 0 ? equalized : mirrored, rects, neighbours, 1.1, 3, 0,
+                                                   cv::Size(minSide, minSide));
+                for (size_t i = 0; i < rects.size(); i++) {
+                    cv::Rect r = rects[i];
+                    if (pass == 1) r.x = int(w) - r.x - r.width;
+                    winnow_face face{};
+                    face.x = r.x / scale;
+                    face.y = r.y / scale;
+                    face.width = r.width / scale;
+                    face.height = r.height / scale;
+                    face.source = pass == 0 ? WINNOW_FACE_PROFILE_IMAGE : WINNOW_FACE_PROFILE_MIRROR;
+                    face.score = i < neighbours.size() ? neighbours[i] : 0;
+                    face.subdetector = -1;
+                    fitLandmarks(*detector, img, mirror,
+                                 dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale, face);
+                    found.push_back(face);
+                }
+            }
+        }
+        const int n = int(found.size());
+        for (int i = 0; i < n && i < capacity; i++) out[i] = found[i];
+        return n;
+    } catch (...) {
+        return -1;
+    }
+}

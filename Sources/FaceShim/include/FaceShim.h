@@ -1,0 +1,59 @@
+#ifndef WINNOW_FACE_SHIM_H
+#define WINNOW_FACE_SHIM_H
+// A thin C face over dlib (HOG face detector, 68-point landmarks) and OpenCV (Haar profile cascade).
+// Detection and landmarks only: pose, binning and every decision live in Swift.
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which detector, on which pass, found a face.
+typedef enum {
+    /// dlib's HOG detector (its five sub-detectors cover frontal to roughly 3/4 faces).
+    WINNOW_FACE_HOG = 0,
+    /// dlib's HOG detector on the horizontal mirror (box mapped back). HOG is not mirror-symmetric; running
+    /// both passes lets the caller make the result exactly mirror-symmetric.
+    WINNOW_FACE_HOG_MIRROR = 3,
+    /// OpenCV's profile cascade on the image as it is.
+    WINNOW_FACE_PROFILE_IMAGE = 1,
+    /// OpenCV's profile cascade on the horizontal mirror (box mapped back to the image).
+    WINNOW_FACE_PROFILE_MIRROR = 2,
+} winnow_face_source;
+
+/// One raw detection in the coordinates of the buffer passed to `winnow_faces_detect`.
+typedef struct {
+    double x, y, width, height;
+    winnow_face_source source;
+    /// HOG: detection score; cascades: number of neighbour hits.
+    double score;
+    /// HOG only: which of dlib's five sub-detectors fired (0 front, 1 left, 2 right, 3/4 rotated front); else -1.
+    int subdetector;
+    /// 68 landmarks as x0, y0, x1, y1, … (iBUG 300-W order), fitted inside the box on the image and inside
+    /// the mirrored box on the mirrored image, and averaged (mapped back, left/right points swapped), so
+    /// that a mirrored image gives exactly mirrored landmarks.
+    float landmarks[136];
+} winnow_face;
+
+typedef struct winnow_face_detector winnow_face_detector;
+
+/// Loads the models (1–2 s). `profile_cascade_path` may be NULL to skip the profile passes.
+/// Returns NULL with a message in *error (free with winnow_face_string_free) on failure.
+winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path, char **error);
+void winnow_faces_free(winnow_face_detector *detector);
+
+/// Detects faces in an 8-bit gray buffer (row-major, `width`×`height`), fitting landmarks to each.
+/// `upsample` > 1 enlarges the image first (finds smaller faces, costs more); boxes and landmarks come back
+/// in the buffer's coordinates. `hog_threshold` is added to dlib's HOG threshold (< 0 returns weaker hits).
+/// `min_profile_side` is the smallest profile box searched, in buffer pixels.
+/// Writes up to `capacity` faces into `out`; returns how many were found in total (may exceed capacity),
+/// or -1 on error. Serialised internally: safe to call from several threads.
+int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                        double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity);
+
+void winnow_face_string_free(char *string);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,135 @@
+import FaceShim
+import Foundation
+
+/// A point in image pixels.
+public struct Point2: Sendable, Equatable, Codable {
+    public var x: Double
+    public var y: Double
+    public init(x: Double, y: Double) { self.x = x; self.y = y }
+}
+
+/// An axis-aligned box in image pixels.
+public struct FaceBox: Sendable, Equatable, Codable {
+    public var x: Double
+    public var y: Double
+    public var width: Double
+    public var height: Double
+    public init(x: Double, y: Double, width: Double, height: Double) {
+        self.x = x; self.y = y; self.width = width; self.height = height
+    }
+    public var side: Double { max(width, height) }
+    public var area: Double { width * height }
+    public var center: Point2 { Point2(x: x + width / 2, y: y + height / 2) }
+
+    /// Intersection over the smaller box: 1 when one box sits inside the other (detectors disagree on size).
+    public func overlap(_ other: FaceBox) -> Double {
+        let w = min(x + width, other.x + other.width) - max(x, other.x)
+        let h = min(y + height, other.y + other.height) - max(y, other.y)
+        guard w > 0, h > 0 else { return 0 }
+        return (w * h) / min(area, other.area)
+    }
+
+    public func scaled(by factor: Double) -> FaceBox {
+        FaceBox(x: x * factor, y: y * factor, width: width * factor, height: height * factor)
+    }
+}
+
+/// One raw detection, before merging: which detector and pass found it, and the 68 landmarks fitted in its box.
+public struct DetectedFace: Sendable, Equatable {
+    public enum Source: String, Sendable, Codable {
+        /// dlib's HOG detector (frontal to roughly three-quarter faces).
+        case hog
+        /// dlib's HOG detector on the mirrored image (HOG is not mirror-symmetric by itself).
+        case hogMirror = "hog-mirror"
+        /// The profile cascade on the image: the face looks the way the cascade was trained.
+        case profileImage = "profile-image"
+        /// The profile cascade on the mirrored image: the face looks the other way.
+        case profileMirror = "profile-mirror"
+    }
+
+    public var box: FaceBox
+    public var source: Source
+    /// HOG: detection score; cascade: neighbour hits.
+    public var score: Double
+    /// HOG only: dlib's sub-detector (0 front, 1 and 2 turned, 3 and 4 rotated front).
+    public var subdetector: Int?
+    /// iBUG 300-W order: 0–16 jaw, 17–26 brows, 27–35 nose, 36–47 eyes, 48–67 mouth;
+    /// the mean of the fits on the image and on its mirror.
+    public var landmarks: [Point2]
+}
+
+/// Why the face models could not be used.
+public struct FaceModelError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// The process's face detector: models loaded once (1–2 s), then shared by every thread.
+public final class FaceDetector: @unchecked Sendable {
+    // @unchecked: the shim serialises calls on its own lock; the pointer is never mutated after init.
+    private let handle: OpaquePointer
+
+    /// Debian's model files (`libdlib-data`, `opencv-data`).
+    public static let defaultLandmarksPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    public static let defaultProfileCascadePath = "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml"
+
+    public init(landmarksPath: String = FaceDetector.defaultLandmarksPath,
+                profileCascadePath: String? = FaceDetector.defaultProfileCascadePath) throws {
+        for path in [landmarksPath, profileCascadePath].compactMap({ $0 })
+        where !FileManager.default.fileExists(atPath: path) {
+            throw FaceModelError(description: "face model missing: \(path) (install libdlib-data and opencv-data)")
+        }
+        var error: UnsafeMutablePointer<CChar>?
+        guard let handle = winnow_faces_create(landmarksPath, profileCascadePath, &error) else {
+            let message = error.map { String(cString: $0) } ?? "unknown error"
+            if let error { winnow_face_string_free(error) }
+            throw FaceModelError(description: "cannot load face models: \(message)")
+        }
+        self.handle = handle
+    }
+
+    deinit { winnow_faces_free(handle) }
+
+    /// The shared detector, created on first use (Swift runs a static initialiser exactly once, thread-safely).
+    public static var shared: FaceDetector {
+        get throws { try sharedResult.get() }
+    }
+    private static let sharedResult: Result<FaceDetector, Error> = Result { try FaceDetector() }
+
+    /// Raw detections in `gray` (`width`×`height`), coordinates in that buffer.
+    /// - Parameters:
+    ///   - upsample: enlarge first (> 1 finds faces smaller than HOG's 80 px window).
+    ///   - minProfileSide: smallest profile box searched, in buffer pixels.
+    ///   - hogThreshold: added to dlib's HOG threshold (< 0 also returns weaker hits).
+    public func detect(gray: [UInt8], width: Int, height: Int, upsample: Double = 1, hogThreshold: Double = 0,
+                       minProfileSide: Int = 40) throws -> [DetectedFace] {
+        precondition(gray.count == width * height, "gray buffer does not match its size")
+        let capacity = 64
+        var raw = [winnow_face](repeating: winnow_face(), count: capacity)
+        let total = gray.withUnsafeBufferPointer { pixels in
+            raw.withUnsafeMutableBufferPointer { out in
+                winnow_faces_detect(handle, pixels.baseAddress, Int32(width), Int32(height), upsample, hogThreshold,
+                                    Int32(minProfileSide), out.baseAddress, Int32(capacity))
+            }
+        }
+        guard total >= 0 else { throw FaceModelError(description: "face detection failed") }
+        return raw.prefix(Int(min(total, Int32(capacity)))).map { face in
+            var points = [Point2]()
+            points.reserveCapacity(68)
+            withUnsafeBytes(of: face.landmarks) { bytes in
+                let floats = bytes.bindMemory(to: Float.self)
+                for i in 0..<68 { points.append(Point2(x: Double(floats[2 * i]), y: Double(floats[2 * i + 1]))) }
+            }
+            let source: DetectedFace.Source
+            switch face.source {
+            case WINNOW_FACE_PROFILE_IMAGE: source = .profileImage
+            case WINNOW_FACE_PROFILE_MIRROR: source = .profileMirror
+            case WINNOW_FACE_HOG_MIRROR: source = .hogMirror
+            default: source = .hog
+            }
+            return DetectedFace(
+                box: FaceBox(x: Double(face.x), y: Double(face.y), width: Double(face.width), height: Double(face.height)),
+                source: source, score: face.score, subdetector: face.subdetector >= 0 ? Int(face.subdetector) : nil,
+                landmarks: points)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// The face stage: finds every face (frontal to profile), picks the main one, measures its pose and
+/// expression, and fills `ImageFacts.faces`.
+public struct FaceStage: AnalysisStage {
+    public let settings: FaceSettings
+    public let model: PoseModel
+    private let detector: @Sendable () throws -> FaceDetector
+
+    /// `detector` defaults to the process-wide shared one, loaded on first use.
+    public init(settings: FaceSettings = FaceSettings(), model: PoseModel = PoseModel(),
+                detector: @escaping @Sendable () throws -> FaceDetector = { try FaceDetector.shared }) {
+        self.settings = settings
+        self.model = model
+        self.detector = detector
+    }
+
+    public func analyze(_ image: DecodedImage, path: String, facts: inout ImageFacts) throws {
+        facts.faces = try analyze(image).facts
+    }
+
+    /// Everything the stage found, including the raw detections (for `winnow faces --raw` and evaluation).
+    public func analyze(_ image: DecodedImage) throws -> FaceAnalysis {
+        // Detect on a copy no larger than `detectionSide`: HOG's cost grows with the pixel count.
+        let (gray, width, height) = GrayImage.shrunk(image, maxSide: settings.detectionSide)
+        let longSide = max(width, height)
+        // Small images (video frames, thumbnails) are enlarged so faces reach HOG's 80 px window.
+        let upsample = longSide < settings.upsampleBelow ? 2.0 : 1.0
+        let minProfile = max(24, Int(Double(longSide) * settings.minProfileFraction))
+        let raw = try detector().detect(gray: gray, width: width, height: height, upsample: upsample,
+                                        hogThreshold: settings.hogMinScore,
+                                        minProfileSide: minProfile)
+        let faces = FaceMerger(settings: settings).merge(raw)
+        // Detection coordinates → full-resolution pixels.
+        let toFull = Double(image.fullWidth) / Double(width)
+        return FaceAnalysis(faces: faces, raw: raw, scaleToFull: toFull, model: model, settings: settings)
+    }
+}
+
+/// One face after merging the detectors' hits.
+public struct MergedFace: Sendable {
+    public var detection: DetectedFace
+    /// Yaw fixed by the profile pass that found it, when a profile cascade (not HOG) found the face.
+    public var profileYaw: Double?
+    /// For a HOG face: the yaw signs (±1) of the profile passes that also hit it.
+    public var profileSides: Set<Double> = []
+}
+
+/// The stage's result for one image.
+public struct FaceAnalysis: Sendable {
+    /// Faces worth counting, largest first.
+    public var faces: [MergedFace]
+    public var raw: [DetectedFace]
+    public var scaleToFull: Double
+    public var model: PoseModel
+    public var settings: FaceSettings
+
+    public var main: MergedFace? { faces.first }
+
+    public var features: PoseFeatures? { main.map { PoseFeatures(landmarks: $0.detection.landmarks) } }
+
+    public var pose: HeadPose? {
+        guard let main, let features else { return nil }
+        var pose = model.pose(features)
+        if let yaw = main.profileYaw {
+            // Landmarks fitted to a profile box are unreliable: the pass that found it gives the side;
+            // only keep the landmark yaw when it agrees and is stronger.
+            pose.yaw = yaw.sign == pose.yaw.sign && abs(pose.yaw) > abs(yaw) ? pose.yaw : yaw
+            pose.pitch = 0
+            pose.roll = 0
+        } else if let side = main.profileSides.first(where: { $0 * pose.yaw >= settings.profileConfirmYaw }) {
+            // Landmark yaw saturates past ~50°: a strongly turned face that the profile cascade confirms on
+            // the same side is a profile.
+            pose.yaw = side * max(abs(pose.yaw), settings.profileYaw)
+        }
+        return pose
+    }
+
+    public var facts: FaceFacts {
+        guard let main, let pose else { return FaceFacts(count: 0) }
+        let box = main.detection.box.scaled(by: scaleToFull)
+        func tenth(_ value: Double) -> Double { (value * 10).rounded() / 10 }
+        return FaceFacts(
+            count: faces.count,
+            box: [Int(box.x.rounded()), Int(box.y.rounded()), Int(box.width.rounded()), Int(box.height.rounded())],
+            yaw: tenth(pose.yaw), pitch: tenth(pose.pitch), roll: tenth(pose.roll),
+            yawBin: pose.yawBin, pitchBin: pose.pitchBin,
+            expression: main.profileYaw == nil ? ExpressionCues.measure(main.detection.landmarks) : nil)
+    }
+}
+
+/// Turns raw hits from HOG and both profile passes into one list of faces.
+struct FaceMerger {
+    let settings: FaceSettings
+
+    func merge(_ raw: [DetectedFace]) -> [MergedFace] {
+        var faces = hogFaces(raw).map { MergedFace(detection: $0, profileYaw: nil) }
+        // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
+        let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
+            .sorted { $0.score > $1.score }
+        for index in faces.indices {
+            faces[index].profileSides = Set(profiles.filter { $0.box.overlap(faces[index].detection.box) > 0.3 }.map(side))
+        }
+        for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
+            faces.append(MergedFace(detection: hit, profileYaw: side(of: hit) * settings.profileYaw))
+        }
+        faces.sort { $0.detection.box.area > $1.detection.box.area }
+        // Background faces much smaller than the main one do not make a "multi-face" image.
+        guard let mainSide = faces.first?.detection.box.side else { return [] }
+        return faces.filter { $0.detection.box.side >= mainSide * settings.minRelativeSide }
+    }
+
+    /// HOG hits from the image and the mirror pass, one per face. Where both passes found a face, their boxes
+    /// and landmarks are averaged: a mirrored image then gives exactly the mirrored face (the DEV set's
+    /// mirrored pairs caught bins flipping on a few pixels of box difference).
+    private func hogFaces(_ raw: [DetectedFace]) -> [DetectedFace] {
+        let hits = raw.filter { ($0.source == .hog || $0.source == .hogMirror) && $0.score >= settings.hogMinScore }
+        var faces: [DetectedFace] = []
+        var used = Set<Int>()
+        // Strongest first; ties broken by position so the order does not depend on the pass.
+        let order = hits.indices.sorted { (hits[$0].score, hits[$0].box.x) > (hits[$1].score, hits[$1].box.x) }
+        for i in order where !used.contains(i) {
+            let cluster = order.filter { !used.contains($0) && hits[$0].box.overlap(hits[i].box) > 0.5 }
+            used.formUnion(cluster)
+            let direct = cluster.first { hits[$0].source == .hog }.map { hits[$0] }
+            let mirrored = cluster.first { hits[$0].source == .hogMirror }.map { hits[$0] }
+            guard let a = direct ?? mirrored, let b = mirrored ?? direct else { continue }
+            faces.append(Self.average(a, b))
+        }
+        return faces
+    }
+
+    static func average(_ a: DetectedFace, _ b: DetectedFace) -> DetectedFace {
+        func mid(_ x: Double, _ y: Double) -> Double { (x + y) / 2 }
+        return DetectedFace(
+            box: FaceBox(x: mid(a.box.x, b.box.x), y: mid(a.box.y, b.box.y),
+                         width: mid(a.box.width, b.box.width), height: mid(a.box.height, b.box.height)),
+            source: .hog, score: max(a.score, b.score), subdetector: a.subdetector,
+            landmarks: zip(a.landmarks, b.landmarks).map { Point2(x: mid($0.x, $1.x), y: mid($0.y, $1.y)) })
+    }
+
+    /// +1 when the pass that found `hit` sees faces turned toward the image's left, else −1.
+    private func side(of hit: DetectedFace) -> Double { hit.source == ProfileCascade.imagePassSide ? 1 : -1 }
+}
+
+/// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles (real left and right
+/// side views, not only mirrors): it fires on faces whose nose points to the image's left, so the mirror
+/// pass finds the right-facing ones.
+enum ProfileCascade {
+    /// The pass whose hits have the nose toward the image's left (yaw > 0).
+    static let imagePassSide: DetectedFace.Source = .profileImage
+}
+
+/// The gray copy detection runs on.
+enum GrayImage {
+    /// Luminance of `image`, box-filtered down so the long side is at most `maxSide`.
+    static func shrunk(_ image: DecodedImage, maxSide: Int) -> ([UInt8], Int, Int) {
+        let gray = image.gray
+        let longSide = max(image.width, image.height)
+        guard longSide > maxSide else { return (gray, image.width, image.height) }
+        let scale = Double(maxSide) / Double(longSide)
+        let width = max(1, Int((Double(image.width) * scale).rounded()))
+        let height = max(1, Int((Double(image.height) * scale).rounded()))
+        var out = [UInt8](repeating: 0, count: width * height)
+        let sx = Double(image.width) / Double(width), sy = Double(image.height) / Double(height)
+        gray.withUnsafeBufferPointer { src in
+            for y in 0..<height {
+                let y0 = Int(Double(y) * sy), y1 = max(y0 + 1, min(image.height, Int(Double(y + 1) * sy)))
+                for x in 0..<width {
+                    let x0 = Int(Double(x) * sx), x1 = max(x0 + 1, min(image.width, Int(Double(x + 1) * sx)))
+                    var sum = 0
+                    for yy in y0..<y1 { for xx in x0..<x1 { sum += Int(src[yy * image.width + xx]) } }
+                    out[y * width + x] = UInt8(sum / ((y1 - y0) * (x1 - x0)))
+                }
+            }
+        }
+        return (out, width, height)
+    }
+}

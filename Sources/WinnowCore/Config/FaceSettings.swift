@@ -1,0 +1,30 @@
+/// The `[faces]` section: how faces are found and how big they must be for training.
+public struct FaceSettings: Sendable, Equatable {
+    /// Smallest side, in full-resolution pixels, of the face region (the face box doubled: head and some
+    /// shoulders, what a trainer's crop keeps) and of the image. Default 512 = SD 1.5's training resolution;
+    /// use 1024 for SDXL / Flux. Below it the verdict is `too-small`.
+    public var minFaceSide: Int = 512
+    /// Long side of the gray copy detection runs on (cost grows with its square).
+    public var detectionSide: Int = 800
+    /// Images whose detection copy is smaller than this are enlarged 2× first, to find small faces.
+    public var upsampleBelow: Int = 700
+
+    // Detector tuning, fitted on the DEV set by `scripts/eval-faces` (not user keys).
+    /// HOG detection score a face needs (dlib's own threshold is 0).
+    var hogMinScore: Double = -0.4
+    /// Neighbour hits a profile-cascade box needs (false faces on textures have few).
+    var profileMinNeighbours: Int = 4
+    /// Smallest profile box searched, as a fraction of the detection copy's long side.
+    var minProfileFraction: Double = 0.08
+    /// Faces smaller than this fraction of the main face's side are background, not a second subject.
+    var minRelativeSide: Double = 0.5
+    /// Yaw given to a face only the profile cascade found.
+    var profileYaw: Double = 75
+    /// Landmark yaw from which a HOG face that a same-side profile pass also hits counts as a profile.
+    var profileConfirmYaw: Double = 40
+
+    public init() {}
+
+    /// How much of the image around the face box counts as the face region.
+    public static let regionFactor = 2.0
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import WinnowCore
+
+/// The DEV figures `scripts/eval-faces` reports, asserted so that a regression fails.
+/// Thresholds sit a little under the measured figures (see the issue note), never tuned per file.
+@Suite(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"))
+struct FaceStageDevSetTests {
+    let results = FaceDevSet.results
+    var single: [FaceDevSet.Result] { results.filter { $0.label.facesCount == 1 } }
+    var found: [FaceDevSet.Result] { single.filter { $0.facts.count >= 1 } }
+
+    @Test func findsNearlyEveryFaceInSingleFaceImages() {
+        let rate = Double(found.count) / Double(single.count)
+        #expect(rate >= DevFigures.detection, "detection \(found.count)/\(single.count)")
+    }
+
+    @Test func findsProfilesThatTheFrontalDetectorMisses() {
+        let profiles = single.filter { $0.label.yawBin.hasPrefix("profile") }
+        let hits = profiles.filter { $0.facts.count >= 1 }
+        #expect(Double(hits.count) / Double(profiles.count) >= DevFigures.profileDetection,
+                "profiles \(hits.count)/\(profiles.count)")
+    }
+
+    @Test func putsFoundFacesInTheirYawBin() {
+        let right = found.filter { $0.facts.yawBin?.rawValue == $0.label.yawBin }
+        #expect(Double(right.count) / Double(found.count) >= DevFigures.yawBin, "yaw bin \(right.count)/\(found.count)")
+    }
+
+    @Test func putsFoundFacesInTheirPitchBin() {
+        let right = found.filter { $0.facts.pitchBin?.rawValue == $0.label.pitchBin }
+        #expect(Double(right.count) / Double(found.count) >= DevFigures.pitchBin, "pitch bin \(right.count)/\(found.count)")
+    }
+
+    @Test func rarelyConfusesLeftWithRight() {
+        let swaps = found.filter { result in
+            guard let bin = result.facts.yawBin, bin != .frontal, result.label.yawBin != "frontal" else { return false }
+            return bin.rawValue.hasSuffix("left") != result.label.yawBin.hasSuffix("left")
+        }
+        #expect(swaps.count <= DevFigures.maxSwaps, "swaps: \(swaps.map(\.label.file))")
+    }
+
+    @Test func seesFewFacesInImagesWithoutFaces() {
+        let none = results.filter { $0.label.facesCount == 0 }
+        let falseFaces = none.reduce(0) { $0 + $1.facts.count }
+        #expect(falseFaces <= DevFigures.maxFalseFaces, "false faces in \(none.filter { $0.facts.count > 0 }.map(\.label.file))")
+    }
+
+    @Test func countsSeveralFacesInGroupPhotos() {
+        let multi = results.filter { $0.label.facesCount >= 2 }
+        let seen = multi.filter { $0.facts.count >= 2 }
+        #expect(seen.count >= DevFigures.multiSeen, "multi \(seen.count)/\(multi.count)")
+    }
+
+    @Test func mirroredImagesGetMirroredYawAndSwappedBins() {
+        let byFile = Dictionary(uniqueKeysWithValues: results.map { ($0.label.file, $0.facts) })
+        var checked = 0
+        for (file, mirror) in byFile where file.contains("__mirror") {
+            guard let original = byFile[file.replacingOccurrences(of: "__mirror", with: "")] else { continue }
+            guard let a = original.yaw, let b = mirror.yaw else { continue }
+            checked += 1
+            #expect(original.yawBin == mirror.yawBin.map(Self.mirrored), "\(file): \(a) vs \(b)")
+            #expect(original.pitchBin == mirror.pitchBin, "\(file): pitch \(original.pitch ?? 0) vs \(mirror.pitch ?? 0)")
+            #expect(abs(a + b) <= DevFigures.mirrorYawTolerance, "\(file): yaw \(a) vs \(b)")
+        }
+        #expect(checked >= DevFigures.mirrorPairsChecked)
+    }
+
+    static func mirrored(_ bin: YawBin) -> YawBin {
+        switch bin {
+        case .profileLeft: .profileRight
+        case .threeQuarterLeft: .threeQuarterRight
+        case .frontal: .frontal
+        case .threeQuarterRight: .threeQuarterLeft
+        case .profileRight: .profileLeft
+        }
+    }
+}
+
+/// What `scripts/eval-faces` measured on DEV at the last tuning, rounded down a little.
+enum DevFigures {
+    /// Measured 109/114 = 0.956.
+    static let detection = 0.95
+    /// Measured 14/16 = 0.875.
+    static let profileDetection = 0.85
+    /// Measured 82/109 = 0.752.
+    static let yawBin = 0.74
+    /// Measured 100/109 = 0.917.
+    static let pitchBin = 0.90
+    /// Measured 11 (5 mirrored pairs and one AFLW label that contradicts its own picture, see the note).
+    static let maxSwaps = 11
+    /// Measured 1 in 12 images.
+    static let maxFalseFaces = 1
+    /// Measured 5 of 7.
+    static let multiSeen = 5
+    /// Largest |yaw(original) + yaw(mirror)| measured: 5.9° (JPEG re-encoding of the flip, profile-cascade noise).
+    static let mirrorYawTolerance = 8.0
+    /// Pairs where both images have a face: measured 19 of 22.
+    static let mirrorPairsChecked = 19
+}
