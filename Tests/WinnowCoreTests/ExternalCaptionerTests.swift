@@ -130,7 +130,7 @@ import Testing
         slow.timeout = 1
         await #expect { try await CommandCaptioner(settings: slow).caption(try request()) } throws: { "\($0)".contains("timed out") }
         // Leaves a child holding its output: ended at the timeout with its children, not waited for.
-        var lingering = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 30 & echo caption", "sh"])
+        var lingering = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 8 & echo caption", "sh"])
         lingering.timeout = 1
         let started = Date()
         await #expect { try await CommandCaptioner(settings: lingering).caption(try request()) } throws: { "\($0)".contains("timed out") }
