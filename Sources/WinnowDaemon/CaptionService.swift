@@ -12,11 +12,12 @@ struct CaptionService: Service {
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let pass = await queue.runOnce()
+            let pass = await queue.runOnce(keepGoing: { !Task.isCancelled && !Task.isShuttingDownGracefully })
             if pass.captioned > 0 || pass.failed > 0 {
                 logger.info("external captions: \(pass.captioned) written, \(pass.failed) failed (kept the built-in ones)")
             }
-            try? await Task.sleep(for: interval)
+            // The pause ends at once on SIGTERM, so the daemon stops promptly.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

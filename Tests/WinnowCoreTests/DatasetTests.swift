@@ -46,7 +46,7 @@ enum SDScriptsSchema {
     }
 }
 
-@Suite(.serialized) struct DatasetTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct DatasetTests {
     @Test func keptImagesLandInTheDatasetWithCaptionsStartingWithTriggerAndClass() throws {
         let library = try TempLibrary()
         let images = try TempLibrary.faceImages(6)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import WinnowCore
 
-@Suite(.serialized) struct ExternalCaptionerTests {
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ExternalCaptionerTests {
     let anne = SubjectSettings(trigger: "ohwx", classToken: "woman")
 
     func request() throws -> CaptionRequest {
@@ -129,6 +129,12 @@ import Testing
         var slow = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 10", "sh"])
         slow.timeout = 1
         await #expect { try await CommandCaptioner(settings: slow).caption(try request()) } throws: { "\($0)".contains("timed out") }
+        // Leaves a child holding its output: ended at the timeout with its children, not waited for.
+        var lingering = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 8 & echo caption", "sh"])
+        lingering.timeout = 1
+        let started = Date()
+        await #expect { try await CommandCaptioner(settings: lingering).caption(try request()) } throws: { "\($0)".contains("timed out") }
+        #expect(Date().timeIntervalSince(started) < 10)
         let silent = CommandCaptioner(settings: .init(arguments: ["/bin/true"]))
         await #expect { try await silent.caption(try request()) } throws: { "\($0)".contains("no caption") }
     }

@@ -40,9 +40,14 @@ public struct CommandCaptioner: Captioner {
             if finished.wait(timeout: .now() + 2) == .timedOut { for pid in family { kill(pid, SIGKILL) } }
             throw CaptionerError("\(arguments[0]) timed out after \(Int(timeout)) s")
         }
-        let text = String(decoding: outData.wait(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A background child the program left behind may hold its output open: do not wait for it forever.
+        guard let output = outData.wait(seconds: 5) else {
+            throw CaptionerError("\(arguments[0]) left a process holding its output open")
+        }
+        let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let stderr = String(decoding: errData.wait().prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let stderr = String(decoding: (errData.wait(seconds: 1) ?? Data()).prefix(300), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             throw CaptionerError("\(arguments[0]) exited with \(process.terminationStatus)\(stderr.isEmpty ? "" : ": \(stderr)")")
         }
         guard !text.isEmpty else { throw CaptionerError("\(arguments[0]) printed no caption") }
@@ -85,6 +90,11 @@ public struct CommandCaptioner: Captioner {
                 done.signal()
             }
         }
-        func wait() -> Data { done.wait(); done.signal(); return data }
+        /// Everything the pipe carried, or nil if it is still open after `seconds`.
+        func wait(seconds: Double) -> Data? {
+            guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+            done.signal()
+            return data
+        }
     }
 }

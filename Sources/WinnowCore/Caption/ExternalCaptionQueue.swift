@@ -48,7 +48,9 @@ public final class ExternalCaptionQueue: @unchecked Sendable {
     }
 
     /// One pass over `subjects` (default: every subject with kept images). `force` ignores retry pauses.
-    public func runOnce(subjects: [String]? = nil, force: Bool = false, now: Date = Date()) async -> Pass {
+    /// `keepGoing` is asked before each image (the daemon stops between images when it shuts down).
+    public func runOnce(subjects: [String]? = nil, force: Bool = false, now: Date = Date(),
+                        keepGoing: () -> Bool = { !Task.isCancelled }) async -> Pass {
         var pass = Pass()
         let store = keeper.captions
         let settings = keeper.config.captions
@@ -56,6 +58,7 @@ public final class ExternalCaptionQueue: @unchecked Sendable {
         for subject in names {
             var changed = false
             for row in (try? keeper.keptRows(subject: subject)) ?? [] {
+                guard keepGoing() else { break }
                 guard let sha = row.sha256, let path = row.libraryPath,
                       let state = try? store.externalState(imageSha256: sha, captioner: captioner.identity), !state.done else { continue }
                 if !force, let next = state.nextAttemptAt, next > now.timeIntervalSince1970 { pass.waiting += 1; continue }

@@ -38,15 +38,7 @@ public struct OpenAICaptioner: Captioner {
             maxTokens: words.upperBound * 2 + 32,
             temperature: 0.2
         ))
-        let prepared = http
-        let (data, response): (Data, URLResponse)
-        do {
-            (data, response) = try await withTimeout(settings.timeout) { try await Self.session.data(for: prepared) }
-        } catch let error as URLError {
-            throw CaptionerError(error.code == .timedOut ? "timed out after \(Int(settings.timeout)) s"
-                                 : "cannot reach \(settings.baseURL.absoluteString): \(error.localizedDescription) (\(error.code.rawValue))")
-        }
-        guard let status = (response as? HTTPURLResponse)?.statusCode else { throw CaptionerError("no HTTP response") }
+        let (data, status) = try await Self.send(http, timeout: settings.timeout, baseURL: settings.baseURL)
         guard (200..<300).contains(status) else {
             throw CaptionerError("HTTP \(status): \(Self.errorMessage(data))")
         }
@@ -58,6 +50,31 @@ public struct OpenAICaptioner: Captioner {
             throw CaptionerError("the model returned no text")
         }
         return text
+    }
+
+    /// One request with a hard deadline (URLSession's own timeout counts idle time only). It uses the
+    /// completion-handler API on purpose: cancelling an async URLSession call from Swift concurrency can
+    /// deadlock in swift-corelibs-foundation (seen here: URLSessionTask.cancel against the task's status lock).
+    static func send(_ request: URLRequest, timeout: Double, baseURL: URL) async throws -> (Data, Int) {
+        let race = Race<(Data, Int)>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let task = session.dataTask(with: request) { data, response, error in
+                if let error {
+                    let code = (error as? URLError)?.code
+                    race.finish(.failure(CaptionerError(code == .timedOut ? "timed out after \(Int(timeout)) s"
+                        : "cannot reach \(baseURL.absoluteString): \(error.localizedDescription)")))
+                } else {
+                    race.finish(.success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)))
+                }
+            }
+            let deadline = DispatchWorkItem {
+                if race.finish(.failure(CaptionerError("timed out after \(Int(timeout)) s"))) { task.cancel() }
+            }
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+            race.onFinish { deadline.cancel() }
+            task.resume()
+        }
     }
 
     /// A session without caches or cookies; each request carries its own timeout.
@@ -100,15 +117,39 @@ public struct OpenAICaptioner: Captioner {
     }
 }
 
-/// Runs `work`, failing with a timeout error after `seconds` (URLSession's own timeout counts idle time only).
-func withTimeout<T: Sendable>(_ seconds: Double, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await work() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1_000_000_000))
-            throw CaptionerError("timed out after \(Int(seconds)) s")
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
+/// The first result wins; later ones are dropped.
+private final class Race<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var result: Result<T, any Error>?
+    private var cleanup: (() -> Void)?
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        lock.lock()
+        if let result { lock.unlock(); continuation.resume(with: result); return }
+        self.continuation = continuation
+        lock.unlock()
+    }
+
+    func onFinish(_ action: @escaping () -> Void) {
+        lock.lock()
+        if result != nil { lock.unlock(); action(); return }
+        cleanup = action
+        lock.unlock()
+    }
+
+    /// Returns whether this outcome won.
+    @discardableResult
+    func finish(_ outcome: Result<T, any Error>) -> Bool {
+        lock.lock()
+        guard result == nil else { lock.unlock(); return false }
+        result = outcome
+        let waiting = continuation, action = cleanup
+        continuation = nil
+        cleanup = nil
+        lock.unlock()
+        waiting?.resume(with: outcome)
+        action?()
+        return true
     }
 }
