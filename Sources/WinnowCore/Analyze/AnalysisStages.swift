@@ -1,6 +1,6 @@
 /// The analysis stages the daemon and `winnow scan` run, in order.
 public enum AnalysisStages {
     public static func standard(config: WinnowConfig) -> [any AnalysisStage] {
-        [FaceStage(settings: config.analysis.faces)]
+        config.analysis.faces.enabled ? [FaceStage(settings: config.analysis.faces)] : []
     }
 }

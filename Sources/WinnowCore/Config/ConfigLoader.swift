@@ -71,7 +71,8 @@ public struct ConfigLoader {
             try DatasetSettingsReader.read(captions, into: &config.captions)
         }
         if let faces = try reader.table("faces") {
-            try faces.allow(["min_face_side", "detection_side"])
+            try faces.allow(["enabled", "min_face_side", "detection_side"])
+            if let value = try faces.bool("enabled") { config.analysis.faces.enabled = value }
             if let value = try faces.int("min_face_side", range: 0...8192) { config.analysis.faces.minFaceSide = value }
             if let value = try faces.int("detection_side", range: 320...2048) { config.analysis.faces.detectionSide = value }
         }

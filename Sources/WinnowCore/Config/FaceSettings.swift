@@ -1,5 +1,7 @@
 /// The `[faces]` section: how faces are found and how big they must be for training.
 public struct FaceSettings: Sendable, Equatable {
+    /// False for a LoRA of something that is not a person: no face stage, no face verdicts, no angle folders.
+    public var enabled = true
     /// Smallest side, in full-resolution pixels, of the face region (the face box doubled: head and some
     /// shoulders, what a trainer's crop keeps) and of the image. Default 512 = SD 1.5's training resolution;
     /// use 1024 for SDXL / Flux. Below it the verdict is `too-small`.
