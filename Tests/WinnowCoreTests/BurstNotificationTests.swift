@@ -153,20 +153,3 @@ import Testing
         #expect(QuietHours(parsing: "08:00-08:00") == nil)
     }
 }
-
-@Suite struct AngleChecklistTests {
-    @Test func everyBinCountsTowardItsAngles() {
-        #expect(AngleChecklist.missing(from: []).count == 7)
-        let bins: [(YawBin, PitchBin)] = [(.profileLeft, .level), (.profileRight, .level), (.threeQuarterLeft, .up),
-                                          (.threeQuarterRight, .level), (.frontal, .down)]
-        #expect(AngleChecklist.missing(from: bins) == ["frontal"])
-        #expect(AngleChecklist.missing(from: bins + [(.frontal, .level)]).isEmpty)
-    }
-
-    @Test func problemsAreClassified() {
-        let full = IngestProblem.classify(MoveError(description: "cannot place x: No space left on device"), path: "x")
-        #expect(full.kind == .diskFull)
-        #expect(IngestProblem.classify(POSIXError(.ENOSPC), path: nil).kind == .diskFull)
-        #expect(IngestProblem.classify(POSIXError(.EACCES), path: nil).kind == .failed)
-    }
-}

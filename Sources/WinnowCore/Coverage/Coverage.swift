@@ -61,6 +61,12 @@ public enum Coverage {
         ]
     }()
 
+    /// Titles of the required checklist items a kept face in this bin would count toward.
+    public static func requiredTitles(yaw: YawBin, pitch: PitchBin) -> [String] {
+        let face = FaceFacts(count: 1, yawBin: yaw, pitchBin: pitch)
+        return rules.filter { !$0.bonus && $0.matches(face) }.map(\.title)
+    }
+
     /// The checklist over the faces of a subject's kept images.
     public static func report(subject: String, keptFaces: [FaceFacts]) -> CoverageReport {
         let faces = keptFaces.filter { $0.count > 0 && $0.yawBin != nil }

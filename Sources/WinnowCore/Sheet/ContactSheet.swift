@@ -49,10 +49,9 @@ public struct ContactSheet: Sendable {
                 rejects[verdict, default: []].append(Cell(path: path, caption: Self.shortReason(record.reason) ?? verdict.rawValue))
             }
         }
-        let wantedItems = AngleChecklist.items.filter { missing?.contains($0.label) == true }
         var rows = Self.bins.map { bin in
             Row(kind: .angle, label: bin.name, cells: byBin[bin.name] ?? [],
-                wanted: wantedItems.contains { $0.matches(bin.yaw, bin.pitch) })
+                wanted: Coverage.requiredTitles(yaw: bin.yaw, pitch: bin.pitch).contains { missing?.contains($0) == true })
         }
         if !unsorted.isEmpty { rows.append(Row(kind: .unsorted, label: "kept, no angle", cells: unsorted)) }
         for kind in VerdictKind.allCases { if let cells = rejects[kind] { rows.append(Row(kind: .reject, label: kind.rawValue, cells: cells)) } }
