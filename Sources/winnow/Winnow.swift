@@ -14,7 +14,8 @@ struct Winnow: AsyncParsableCommand {
         version: WinnowVersion.current,
         subcommands: [
             DaemonCommand.self, StatusCommand.self, ListCommand.self, ShowCommand.self, UseCommand.self,
-            ConfigCommand.self, InstallServiceCommand.self,
+            ConfigCommand.self, InstallServiceCommand.self, ScanCommand.self,
+            KeepCommand.self, RejectCommand.self, NotDuplicateCommand.self,
         ]
     )
 }

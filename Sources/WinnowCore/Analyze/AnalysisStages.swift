@@ -1,6 +1,7 @@
 /// The analysis stages the daemon and `winnow scan` run, in order.
 public enum AnalysisStages {
-    public static func standard(config: WinnowConfig) -> [any AnalysisStage] {
-        []
+    /// `faces: false` leaves out the face stage (`winnow scan --no-faces`).
+    public static func standard(config: WinnowConfig, faces: Bool = true) -> [any AnalysisStage] {
+        [QualityStage(maxPixels: config.analysis.maxPixels)]
     }
 }

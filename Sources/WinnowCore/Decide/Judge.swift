@@ -2,7 +2,12 @@
 public struct Judge: Sendable {
     public init() {}
 
+    /// The verdict from the image's own facts (duplicates are decided by `DuplicateGrouping`/the index first).
     public func verdict(for facts: ImageFacts) -> Verdict {
-        Verdict(.kept)
+        guard let quality = facts.quality else { return Verdict(.kept) }
+        let detail = quality.detailPixels.map { "detail ≈ \($0) px of \(facts.longSide) px" }
+        if quality.upscaled { return Verdict(.upscaled, reason: detail) }
+        if quality.blurry { return Verdict(.blurry, reason: detail) }
+        return Verdict(.kept)
     }
 }
