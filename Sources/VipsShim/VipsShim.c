@@ -116,6 +116,40 @@ int winnow_vips_region_gray(const char *path, int left, int top, int width, int 
     return result;
 }
 
+int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels *out, char **error) {
+    memset(out, 0, sizeof *out);
+    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
+                                                "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    if (!image) { *error = take_error("unreadable image"); return -1; }
+    if ((int64_t)vips_image_get_width(image) * vips_image_get_height(image) > max_pixels) {
+        g_object_unref(image);
+        *error = strdup("image over the pixel limit");
+        return -1;
+    }
+    VipsImage *flat = NULL, *gray = NULL, *u8 = NULL, *band = NULL;
+    VipsImage *current = image;
+    int failed = 0;
+    if (vips_image_hasalpha(current)) {
+        double white[3] = {255, 255, 255};
+        VipsArrayDouble *background = vips_array_double_new(white, 3);
+        failed = vips_flatten(current, &flat, "background", background, NULL);
+        vips_area_unref(VIPS_AREA(background));
+        if (!failed) current = flat;
+    }
+    if (!failed) failed = vips_colourspace(current, &gray, VIPS_INTERPRETATION_B_W, NULL);
+    if (!failed) failed = vips_cast_uchar(gray, &u8, NULL);
+    if (!failed && vips_image_get_bands(u8) > 1) failed = vips_extract_band(u8, &band, 0, NULL);
+    int result = -1;
+    if (failed) *error = take_error("native decode failed");
+    else result = copy_out(band ? band : u8, out, error);
+    if (band) g_object_unref(band);
+    if (u8) g_object_unref(u8);
+    if (gray) g_object_unref(gray);
+    if (flat) g_object_unref(flat);
+    g_object_unref(image);
+    return result;
+}
+
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error) {
     VipsImage *image = vips_image_new_from_memory(pixels->data,
         (size_t)pixels->width * pixels->height * pixels->bands,

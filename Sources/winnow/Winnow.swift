@@ -28,6 +28,7 @@ struct Winnow: AsyncParsableCommand {
             ConfigCommand.self, InstallServiceCommand.self, SheetCommand.self,
             DatasetCommand.self, CaptionCommand.self, ZipCommand.self, RegCommand.self,
             FacesCommand.self, CoverageCommand.self,
+            ScanCommand.self, KeepCommand.self, RejectCommand.self, NotDuplicateCommand.self,
         ]
     )
 }

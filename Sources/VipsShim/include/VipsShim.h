@@ -29,6 +29,10 @@ int winnow_vips_thumbnail(const char *path, int max_side, int64_t max_pixels,
 int winnow_vips_region_gray(const char *path, int left, int top, int width, int height,
                             winnow_pixels *out, char **error);
 
+/// Decodes the whole image at native resolution (no rotation) as 8-bit luminance (1 band),
+/// streaming sequentially: sharpness is measured on the real pixels, never on a shrunk copy.
+int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels *out, char **error);
+
 /// Writes 8-bit pixels (1 or 3 bands) to a file; the format follows the suffix.
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error);
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything winnow measured about one image. Each analysis stage fills its own part;
 /// a part that did not run stays nil, so the JSON says "not measured" rather than a guess.
 public struct ImageFacts: Codable, Sendable, Equatable {
@@ -32,6 +34,11 @@ public struct ImageFacts: Codable, Sendable, Equatable {
 public struct QualityFacts: Codable, Sendable, Equatable {
     /// 64-bit difference hash of the shrunk image, as hex.
     public var dhash: String
+    /// 64-bit DCT hash of the shrunk image, and of its mirror (flips are found, and told apart), as hex.
+    public var phash: String?
+    public var phashMirror: String?
+    /// The image squashed to 64×64 grey bytes, base64: what the second look at a candidate pair aligns.
+    public var look: String?
     /// Whether the image is (nearly) grey: drives the `black and white` caption token.
     public var grayscale: Bool
     /// Estimated long side, in pixels, of the real detail the image carries.
@@ -40,15 +47,29 @@ public struct QualityFacts: Codable, Sendable, Equatable {
     public var upscaled: Bool
     /// Higher is sharper; comparable between copies of one picture (keep-best).
     public var sharpness: Double
+    /// Native-resolution power per half-octave band, log10 relative to the lowest band (all orientations,
+    /// then the weakest orientation): the evidence behind `detailPixels`, `blurry` and `upscaled`.
+    public var spectrum: [Double]?
+    public var spectrumWeakest: [Double]?
 
-    public init(dhash: String, grayscale: Bool, detailPixels: Int?, blurry: Bool, upscaled: Bool, sharpness: Double) {
+    public init(dhash: String, phash: String? = nil, phashMirror: String? = nil, look: String? = nil,
+                grayscale: Bool, detailPixels: Int?, blurry: Bool, upscaled: Bool, sharpness: Double,
+                spectrum: [Double]? = nil, spectrumWeakest: [Double]? = nil) {
         self.dhash = dhash
+        self.phash = phash
+        self.phashMirror = phashMirror
+        self.look = look
         self.grayscale = grayscale
         self.detailPixels = detailPixels
         self.blurry = blurry
         self.upscaled = upscaled
         self.sharpness = sharpness
+        self.spectrum = spectrum
+        self.spectrumWeakest = spectrumWeakest
     }
+
+    /// The decoded look bytes, if stored.
+    public var lookBytes: [UInt8]? { look.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) } }
 }
 
 /// What the face stage found. Angles in degrees, image-based: yaw > 0 turns toward the image's left.

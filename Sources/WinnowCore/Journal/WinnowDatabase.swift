@@ -45,7 +45,29 @@ public final class WinnowDatabase: Sendable {
             }
         }
         DatasetRecords.registerMigration(in: &migrator)
+        migrator.registerMigration("v3: user's not-duplicate pairs") { db in
+            try db.create(table: "not_duplicate") { t in
+                t.column("a", .text).notNull()  // sha256, the smaller of the two
+                t.column("b", .text).notNull()
+                t.primaryKey(["a", "b"])
+            }
+        }
         return migrator
+    }
+
+    /// Records that the user says the files with these contents are not copies of each other.
+    public func markNotDuplicate(_ x: String, _ y: String) throws {
+        let (a, b) = x < y ? (x, y) : (y, x)
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO not_duplicate(a, b) VALUES (?, ?)", arguments: [a, b])
+        }
+    }
+
+    public func isNotDuplicate(_ x: String, _ y: String) throws -> Bool {
+        let (a, b) = x < y ? (x, y) : (y, x)
+        return try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM not_duplicate WHERE a = ? AND b = ?", arguments: [a, b]) ?? false
+        }
     }
 
     public func setting(_ key: String) throws -> String? {

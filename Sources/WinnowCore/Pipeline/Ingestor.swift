@@ -12,6 +12,8 @@ public final class Ingestor: @unchecked Sendable {
     public let analyzer: ImageAnalyzer
     public let layout: LibraryLayout
     public let judge: Judge
+    /// Every placed image's hash, per subject (rebuilt from the journal at first use).
+    public let nearDuplicates: NearDuplicateIndex
     /// Stages after placement (captions, dataset, notifications).
     public var observers: [any IngestObserver] = []
     private let logger: Logger
@@ -23,6 +25,7 @@ public final class Ingestor: @unchecked Sendable {
         self.analyzer = analyzer ?? ImageAnalyzer(settings: config.analysis, stages: AnalysisStages.standard(config: config))
         self.layout = LibraryLayout(root: config.library)
         self.judge = Judge(faces: config.analysis.faces)
+        self.nearDuplicates = NearDuplicateIndex(database: database)
         self.logger = logger
     }
 
@@ -37,7 +40,8 @@ public final class Ingestor: @unchecked Sendable {
                                      mtime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
         if try finishInterruptedMove(&row) { return row }
 
-        let verdict: Verdict
+        var verdict: Verdict
+        var displaced: [FileRecord] = []
         do {
             let sha = try ContentHash.sha256(of: path)
             row.sha256 = sha
@@ -46,6 +50,9 @@ public final class Ingestor: @unchecked Sendable {
                 row.facts = original.facts
             } else {
                 verdict = try analyzeAndJudge(path: path, sha: sha, size: Int64(info.st_size), row: &row)
+                if let facts = row.imageFacts {
+                    (verdict, displaced) = try nearDuplicateVerdict(for: row, facts: facts, verdict: verdict)
+                }
             }
         } catch let error as CocoaError {
             verdict = Verdict(.unreadable, reason: "cannot read the file: \(error.localizedDescription)")
@@ -54,6 +61,8 @@ public final class Ingestor: @unchecked Sendable {
         row.reason = verdict.reason
         row.duplicateOf = verdict.duplicateOf
         try place(&row, name: file.path.lastPathComponent)
+        nearDuplicates.insert(row)
+        try setAside(displaced, for: row)
         logger.info("\(verdict.kind.rawValue): \(file.path.lastPathComponent) → \(row.libraryPath ?? "?")\(verdict.reason.map { " (\($0))" } ?? "")")
         notify(row)
         return row

@@ -37,12 +37,13 @@ final class TempLibrary {
                                   dropFolders: [DropFolder(path: drop, mode: .subfolderPerSubject)])
         config.subjects["anne"] = SubjectSettings(trigger: "ohwx", classToken: "woman")
         config.subjects["kelly"] = SubjectSettings(trigger: "sks", classToken: "woman")
-        // Tests of the later stages work from the images alone; the face stage has its own tests.
-        config.analysis.faces.enabled = false
         configure(&config)
         self.config = config
         database = try WinnowDatabase(file: config.databaseFile)
-        ingestor = Ingestor(config: config, database: database, logger: Logger(label: "test"))
+        // The dataset and caption stages are tested from the images alone: what the judging and face
+        // stages would decide about each photo is their own tests' business.
+        ingestor = Ingestor(config: config, database: database, analyzer: ImageAnalyzer(settings: config.analysis),
+                            logger: Logger(label: "test"))
         keeper = DatasetKeeper(config: config, database: database, logger: Logger(label: "test"))
         ingestor.observers.append(keeper)
     }

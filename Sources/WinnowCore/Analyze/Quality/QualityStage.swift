@@ -1,0 +1,62 @@
+import Foundation
+import VipsShim
+
+/// Fills `QualityFacts`: perceptual hashes and the look from the shared shrunk decode, and sharpness,
+/// blur and upscale from the native-resolution spectrum.
+public struct QualityStage: AnalysisStage {
+    public let model: DetailModel
+    public let maxPixels: Int64
+
+    public init(model: DetailModel = DetailModel(), maxPixels: Int64 = 250_000_000) {
+        self.model = model
+        self.maxPixels = maxPixels
+    }
+
+    public func analyze(_ image: DecodedImage, path: String, facts: inout ImageFacts) throws {
+        let plane = GrayPlane(width: image.width, height: image.height, bytes: image.gray)
+        let small = plane.resampled(width: 32, height: 32)
+        let spectrum = try Self.nativeSpectrum(path: path, maxPixels: maxPixels)
+        let detail = model.assess(spectrum, longSide: facts.longSide)
+        facts.quality = QualityFacts(
+            dhash: PerceptualHash.dHash(plane).hex,
+            phash: PerceptualHash.pHash(resampled32: small).hex,
+            phashMirror: PerceptualHash.pHash(resampled32: small.mirrored).hex,
+            look: Data(PerceptualHash.look(plane)).base64EncodedString(),
+            grayscale: Self.isGrayscale(image),
+            detailPixels: detail.detailPixels, blurry: detail.blurry, upscaled: detail.upscaled,
+            sharpness: detail.sharpness,
+            spectrum: spectrum.profile.map(Self.rounded), spectrumWeakest: spectrum.weakestProfile.map(Self.rounded))
+    }
+
+    static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// The spectrum of the image's native pixels (one sequential grey decode).
+    static func nativeSpectrum(path: String, maxPixels: Int64) throws -> DetailSpectrum {
+        var pixels = winnow_pixels()
+        var error: UnsafeMutablePointer<CChar>?
+        if winnow_vips_gray_native(path, maxPixels, &pixels, &error) != 0 {
+            throw DecodeError(message: Vips.take(error), notAnImage: false)
+        }
+        defer { winnow_pixels_free(&pixels) }
+        let count = Int(pixels.width) * Int(pixels.height)
+        let floats = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Float(pixels.data[i]) }
+            initialized = count
+        }
+        return DetailSpectrum.measure(GrayPlane(width: Int(pixels.width), height: Int(pixels.height), pixels: floats))
+    }
+
+    /// Mean channel spread under 3 levels: grey, or nearly so.
+    static func isGrayscale(_ image: DecodedImage) -> Bool {
+        var spread = 0
+        let count = image.width * image.height
+        guard count > 0 else { return false }
+        image.rgb.withUnsafeBufferPointer { p in
+            for i in stride(from: 0, to: count, by: 7) {
+                let r = Int(p[3 * i]), g = Int(p[3 * i + 1]), b = Int(p[3 * i + 2])
+                spread += max(r, g, b) - min(r, g, b)
+            }
+        }
+        return Double(spread) / Double((count + 6) / 7) < 3
+    }
+}
