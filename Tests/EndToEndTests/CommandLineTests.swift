@@ -53,4 +53,35 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("no record of /nowhere/x.jpg"))
     }
+
+    @Test func scanPrintsOneJSONObjectPerFileAndMovesNothing() throws {
+        let harness = try DaemonHarness()
+        let folder = harness.home.appendingPathComponent("scan", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let photos = try DaemonHarness.photos(2)
+        try FileManager.default.copyItem(at: photos[0], to: folder.appendingPathComponent("a.jpg"))
+        try FileManager.default.copyItem(at: photos[0], to: folder.appendingPathComponent("b.jpg"))
+        try FileManager.default.copyItem(at: photos[1], to: folder.appendingPathComponent("c.jpg"))
+        try Data("<html>".utf8).write(to: folder.appendingPathComponent("d.jpg"))
+
+        let result = try harness.run(["scan", folder.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 4)
+        let records = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        let byName = Dictionary(uniqueKeysWithValues: records.map { (URL(fileURLWithPath: $0["path"] as! String).lastPathComponent, $0) })
+        for key in ["sha256", "width", "height", "verdict", "exact_duplicate_of", "near_duplicate_of", "cluster", "mirror_of",
+                    "blurry", "upscaled", "detail_px", "error", "faces", "face_box", "yaw", "pitch", "roll", "yaw_bin",
+                    "pitch_bin", "expression"] {
+            #expect(byName["a.jpg"]?.keys.contains(key) == true, "missing \(key)")
+        }
+        #expect(byName["b.jpg"]?["verdict"] as? String == "duplicate")
+        #expect((byName["b.jpg"]?["exact_duplicate_of"] as? String)?.hasSuffix("/a.jpg") == true)
+        #expect(byName["a.jpg"]?["faces"] as? Int == 1)
+        #expect(byName["d.jpg"]?["verdict"] as? String == "not-image")
+        #expect((byName["d.jpg"]?["error"] as? String)?.isEmpty == false)
+        // Nothing moved, no state written.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == 4)
+        #expect(!FileManager.default.fileExists(atPath: harness.databaseFile.path))
+    }
 }

@@ -22,6 +22,15 @@ public struct ScanRecord: Encodable, Sendable {
     public var phash: String?
     public var dhash: String?
     public var spectrum: [Double]?
+    /// Face fields (null where the face stage did not run or found no face).
+    public var faces: Int?
+    public var faceBox: [Int]?
+    public var yaw: Double?
+    public var pitch: Double?
+    public var roll: Double?
+    public var yawBin: String?
+    public var pitchBin: String?
+    public var expression: FaceFacts.Expression?
     public var error: String?
 
     public init(path: String, verdict: String) {

@@ -106,6 +106,16 @@ public struct Scanner: Sendable {
                     record.dhash = q.dhash
                     record.spectrum = q.spectrum.map { $0 + (q.spectrumWeakest ?? []) }
                 }
+                if let f = facts.faces {
+                    record.faces = f.count
+                    record.faceBox = f.box
+                    record.yaw = f.yaw
+                    record.pitch = f.pitch
+                    record.roll = f.roll
+                    record.yawBin = f.yawBin?.rawValue
+                    record.pitchBin = f.pitchBin?.rawValue
+                    record.expression = f.expression
+                }
             }
             records.append(record)
         }
