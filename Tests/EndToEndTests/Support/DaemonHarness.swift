@@ -23,7 +23,7 @@ final class DaemonHarness: @unchecked Sendable {
         return repoRoot.appendingPathComponent(".build/debug/winnow")
     }
 
-    /// The shared read-only test data (`/work/shared/data` next to the checkout).
+    /// The shared read-only test data (`../shared/data` next to the checkout).
     static let sharedData = repoRoot.appendingPathComponent("../shared/data").standardizedFileURL
     static let faceImages = sharedData.appendingPathComponent("faces/images")
 
