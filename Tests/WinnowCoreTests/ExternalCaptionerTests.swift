@@ -39,10 +39,11 @@ import Testing
     }
 
     @Test func aHangingEndpointTimesOut() async throws {
-        let server = try LoopbackHTTPServer { _ in .hang(seconds: 5) }
+        // The server would answer after 20 s; a 1 s timeout must give up long before, even on a loaded machine.
+        let server = try LoopbackHTTPServer { _ in .hang(seconds: 20) }
         let started = Date()
         await #expect { try await openAI(server, timeout: 1).caption(try request()) } throws: { "\($0)".contains("timed out") }
-        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(Date().timeIntervalSince(started) < 15)
     }
 
     @Test func anUnreachableEndpointIsAFailure() async throws {
@@ -130,11 +131,11 @@ import Testing
         slow.timeout = 1
         await #expect { try await CommandCaptioner(settings: slow).caption(try request()) } throws: { "\($0)".contains("timed out") }
         // Leaves a child holding its output: ended at the timeout with its children, not waited for.
-        var lingering = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 8 & echo caption", "sh"])
+        var lingering = CaptionSettings.CommandSettings(arguments: ["/bin/sh", "-c", "sleep 30 & echo caption", "sh"])
         lingering.timeout = 1
         let started = Date()
         await #expect { try await CommandCaptioner(settings: lingering).caption(try request()) } throws: { "\($0)".contains("timed out") }
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 20)
         let silent = CommandCaptioner(settings: .init(arguments: ["/bin/true"]))
         await #expect { try await silent.caption(try request()) } throws: { "\($0)".contains("no caption") }
     }
