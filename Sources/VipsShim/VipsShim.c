@@ -14,6 +14,18 @@ static char *take_error(const char *fallback) {
     return copy;
 }
 
+/// Transparent pixels become white (what a viewer shows); *image is replaced by the flattened copy,
+/// kept in *flat for the caller to unref. Images without alpha are left as they are.
+static int flatten_on_white(VipsImage **image, VipsImage **flat) {
+    if (!vips_image_hasalpha(*image)) return 0;
+    double white[3] = {255, 255, 255};
+    VipsArrayDouble *background = vips_array_double_new(white, 3);
+    int failed = vips_flatten(*image, flat, "background", background, NULL);
+    vips_area_unref(VIPS_AREA(background));
+    if (!failed) *image = *flat;
+    return failed;
+}
+
 int winnow_vips_start(void) {
     if (VIPS_INIT("winnow")) return -1;
     // Each image is decoded once; the operation cache only holds memory.
@@ -68,15 +80,8 @@ int winnow_vips_thumbnail(const char *path, int max_side, int64_t max_pixels,
         return -1;
     }
     VipsImage *rgb = NULL, *flat = NULL, *u8 = NULL;
-    int failed = 0;
     VipsImage *current = thumb;
-    if (vips_image_hasalpha(current)) {
-        double white[3] = {255, 255, 255};
-        VipsArrayDouble *background = vips_array_double_new(white, 3);
-        failed = vips_flatten(current, &flat, "background", background, NULL);
-        vips_area_unref(VIPS_AREA(background));
-        if (!failed) current = flat;
-    }
+    int failed = flatten_on_white(&current, &flat);
     if (!failed) failed = vips_colourspace(current, &rgb, VIPS_INTERPRETATION_sRGB, NULL);
     if (!failed) failed = vips_cast_uchar(rgb, &u8, NULL);
     int result = -1;
@@ -128,14 +133,7 @@ int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels 
     }
     VipsImage *flat = NULL, *gray = NULL, *u8 = NULL, *band = NULL;
     VipsImage *current = image;
-    int failed = 0;
-    if (vips_image_hasalpha(current)) {
-        double white[3] = {255, 255, 255};
-        VipsArrayDouble *background = vips_array_double_new(white, 3);
-        failed = vips_flatten(current, &flat, "background", background, NULL);
-        vips_area_unref(VIPS_AREA(background));
-        if (!failed) current = flat;
-    }
+    int failed = flatten_on_white(&current, &flat);
     if (!failed) failed = vips_colourspace(current, &gray, VIPS_INTERPRETATION_B_W, NULL);
     if (!failed) failed = vips_cast_uchar(gray, &u8, NULL);
     if (!failed && vips_image_get_bands(u8) > 1) failed = vips_extract_band(u8, &band, 0, NULL);
