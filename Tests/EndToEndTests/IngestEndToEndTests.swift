@@ -64,7 +64,7 @@ import Testing
         harness.killDaemon()
         let placedBeforeRestart = harness.placedFiles.count
         try harness.startDaemon()
-        try harness.wait("everything to be processed") {
+        try harness.wait("everything to be processed", timeout: 180) {
             harness.files(under: harness.drop).isEmpty && harness.placedFiles.count == photos.count
         }
         try harness.stopDaemon()
