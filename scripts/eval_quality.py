@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Scores `winnow scan --json` output against the generator's labels.jsonl (metrics of the data README).
 
-usage: eval_quality.py LABELS.jsonl SCAN.jsonl [--verbose]
+usage: eval_quality.py LABELS.jsonl SCAN.jsonl [--verbose] [--json FILE]
+--json FILE also writes the figures as one JSON object (what the DEV regression test reads).
 Standard library only.
 """
 import itertools
@@ -25,6 +26,8 @@ def pr(tp, fp, fn):
 def main():
     labels_path, scan_path = sys.argv[1], sys.argv[2]
     verbose = "--verbose" in sys.argv
+    json_out = sys.argv[sys.argv.index("--json") + 1] if "--json" in sys.argv else None
+    metrics = {}
     root = os.path.dirname(os.path.abspath(labels_path))
     labels = {os.path.join(root, l["file"]): l for l in load(labels_path)}
     scan = {r["path"]: r for r in load(scan_path)}
@@ -72,6 +75,7 @@ def main():
     p, r = pr(tp, fp, fn)
     print(f"files {len(files)}  errors {len(errors)}")
     print(f"near-duplicate pairs: precision {p:.4f} recall {r:.4f}  (tp {tp} fp {fp} fn {fn})")
+    metrics.update(labelled=len(labels), files=len(files), errors=len(errors), near_duplicate_precision=p, near_duplicate_recall=r)
 
     # Recall per transform: linked to its duplicate_of?
     per = defaultdict(lambda: [0, 0])
@@ -102,6 +106,7 @@ def main():
                           for o in by_pred[pred_group[q]])]
     print(f"false merges of distinct shots: {len(false_merges)} pairs; hard-negative originals merged "
           f"{len(merged_orig)}/{len(hn_originals)}")
+    metrics.update(false_merge_pairs=len(false_merges), hard_negatives_merged=len(merged_orig))
 
     # Exact duplicates.
     sha_truth = set()
@@ -119,6 +124,7 @@ def main():
         sha_pred |= set(itertools.combinations(sorted(m), 2))
     ep, er = pr(len(sha_truth & sha_pred), len(sha_pred - sha_truth), len(sha_truth - sha_pred))
     print(f"exact pairs: precision {ep:.4f} recall {er:.4f}  ({len(sha_truth)} true pairs)")
+    metrics.update(exact_precision=ep, exact_recall=er)
 
     # Flags.
     def flag(name, predicted, actual):
@@ -127,6 +133,7 @@ def main():
         fn = sum(1 for q in files if not predicted(q) and actual(q))
         p, r = pr(tp, fp, fn)
         print(f"{name}: precision {p:.4f} recall {r:.4f}  (tp {tp} fp {fp} fn {fn})")
+        metrics.update({f"{name}_precision": p, f"{name}_recall": r})
         return [q for q in files if predicted(q) != actual(q)]
     ok = [q for q in files if not scan[q].get("error")]
     files_all = files
@@ -138,6 +145,7 @@ def main():
     sharp = [q for q in files if labels[q].get("sharp")]
     flagged = [q for q in sharp if scan[q].get("blurry") or scan[q].get("upscaled")]
     print(f"sharp files flagged: {len(flagged)}/{len(sharp)} = {len(flagged) / max(1, len(sharp)):.4f}")
+    metrics["sharp_flagged"] = len(flagged) / max(1, len(sharp))
     files = files_all
 
     # Keep-best.
@@ -155,6 +163,10 @@ def main():
         else:
             wrong.append((b, scan[b].get("near_duplicate_of")))
     print(f"keep-best: {correct}/{len(groups)} = {correct / max(1, len(groups)):.4f}")
+    metrics["keep_best"] = correct / max(1, len(groups))
+    if json_out:
+        with open(json_out, "w") as f:
+            json.dump(metrics, f, indent=1, sort_keys=True)
 
     if verbose:
         for t, q, d in missed:
