@@ -1,10 +1,13 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import WinnowCore
 
-/// Feeds drop-folder files to the ingestor one at a time: first what is already waiting,
-/// then whatever the watcher reports. On SIGTERM the current file is finished, then it stops.
+/// Feeds drop-folder files to the ingestor: first what is already waiting, then whatever the watcher
+/// reports. The files of a burst are analysed `[analysis] workers` at a time; each is then judged and
+/// placed one at a time, in arrival order, so the journal never sees two moves at once.
+/// On SIGTERM the files in hand are finished, then it stops.
 public struct IngestService: Service {
     let ingestor: Ingestor
     let watcher: InotifyWatcher
@@ -12,34 +15,51 @@ public struct IngestService: Service {
     let logger: Logger
 
     public func run() async throws {
-        let events = watcher.start()
+        let batches = EventBatches(watcher.start())
         // Anything interrupted or waiting since the last run comes first.
         let finished = try ingestor.reconcileJournal()
         if finished > 0 { logger.info("reconciled \(finished) interrupted moves") }
-        for drop in ingestor.config.dropFolders {
-            handleAll(DropScanner.files(under: drop.path, dropFolder: drop))
-        }
+        handleAll(ingestor.config.dropFolders.flatMap { DropScanner.files(under: $0.path, dropFolder: $0) })
         await status.ready()
-        for await event in events.cancelOnGracefulShutdown() {
-            switch event {
-            case .fileCompleted(let file):
-                handle(file)
-            case .rescan(let folder, let drop):
-                handleAll(DropScanner.files(under: folder, dropFolder: drop))
-            }
+        for await events in batches.cancelOnGracefulShutdown() {
+            handleAll(events.flatMap { event -> [DropFile] in
+                switch event {
+                case .fileCompleted(let file): [file]
+                case .rescan(let folder, let drop): DropScanner.files(under: folder, dropFolder: drop)
+                }
+            })
             ingestor.queueDrained()
             await status.idle()
         }
     }
 
-    /// A long backlog stops between files on SIGTERM; what is left waits for the next start.
+    /// A long backlog stops between groups of files on SIGTERM; what is left waits for the next start.
     private func handleAll(_ files: [DropFile]) {
-        for file in files where !Task.isShuttingDownGracefully { handle(file) }
+        var seen = Set<String>()
+        let files = files.filter { seen.insert($0.path.path).inserted }
+        let workers = max(1, ingestor.config.analysis.workers)
+        var next = files.startIndex
+        while next < files.endIndex && !Task.isShuttingDownGracefully {
+            let group = Array(files[next..<min(next + workers, files.endIndex)])
+            next += group.count
+            for (file, prepared) in zip(group, prepareAll(group)) { handle(file, prepared: prepared) }
+        }
     }
 
-    private func handle(_ file: DropFile) {
+    /// Hashes and analyses `files` on one thread each (a lone file on this thread).
+    private func prepareAll(_ files: [DropFile]) -> [PreparedFile?] {
+        guard files.count > 1 else { return files.map { ingestor.prepare($0) } }
+        let results = Mutex([PreparedFile?](repeating: nil, count: files.count))
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            let prepared = ingestor.prepare(files[index])
+            results.withLock { $0[index] = prepared }
+        }
+        return results.withLock { $0 }
+    }
+
+    private func handle(_ file: DropFile, prepared: PreparedFile?) {
         do {
-            if let row = try ingestor.process(file) { status.processed(row) }
+            if let row = try ingestor.process(file, prepared: prepared) { status.processed(row) }
         } catch {
             // The row stays journaled; the next start retries it. Nothing was deleted.
             logger.error("\(file.path.path): \(error)")

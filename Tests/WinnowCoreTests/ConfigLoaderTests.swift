@@ -17,6 +17,8 @@ import Testing
             .appendingPathComponent("../../config/winnow.toml").standardizedFileURL
         let config = try loader.load(file: file)
         #expect(config.dropFolders.count >= 1)
+        // The file documents the built-in defaults: it must not drift from them.
+        #expect(config.analysis == AnalysisSettings())
     }
 
     @Test func dropFoldersAndSubjectsAreRead() throws {

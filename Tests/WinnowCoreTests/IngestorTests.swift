@@ -39,6 +39,29 @@ import Testing
         #expect(row.imageFacts?.format == "jpegload")
     }
 
+    @Test func aFileRewrittenAfterItWasAnalysedAheadIsAnalysedAgain() throws {
+        let file = try drop("a.jpg")
+        let prepared = try #require(ingestor.prepare(file))
+        let other = Self.photo.deletingLastPathComponent().appendingPathComponent("deepface__tests_unit_dataset_img1.jpg")
+        try FileManager.default.removeItem(at: file.path)
+        try FileManager.default.copyItem(at: other, to: file.path)
+
+        let row = try #require(try ingestor.process(file, prepared: prepared))
+        #expect(row.sha256 == (try ContentHash.sha256(of: other.path)))
+        #expect(row.sha256 != prepared.sha256)
+        #expect(row.imageFacts?.sha256 == row.sha256)
+    }
+
+    @Test func aFileAnalysedAheadGetsTheSameRowAsOneAnalysedInTurn() throws {
+        let ahead = try drop("anne/ahead.jpg")
+        let prepared = try #require(ingestor.prepare(ahead))
+        let aheadRow = try #require(try ingestor.process(ahead, prepared: prepared))
+        let inTurn = try #require(try ingestor.process(drop("kelly/in-turn.jpg")))
+        #expect(aheadRow.sha256 == inTurn.sha256)
+        #expect(aheadRow.imageFacts == inTurn.imageFacts)
+        #expect(aheadRow.verdict == inTurn.verdict)
+    }
+
     @Test func aFileAlreadyGoneIsNotAnError() throws {
         let file = try drop("gone.jpg")
         try FileManager.default.removeItem(at: file.path)

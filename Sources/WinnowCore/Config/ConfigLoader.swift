@@ -59,9 +59,10 @@ public struct ConfigLoader {
             }
         }
         if let analysis = try reader.table("analysis") {
-            try analysis.allow(["max_pixels", "working_side"])
+            try analysis.allow(["max_pixels", "working_side", "workers"])
             if let value = try analysis.int("max_pixels", range: 1_000_000...2_000_000_000) { config.analysis.maxPixels = Int64(value) }
             if let value = try analysis.int("working_side", range: 256...4096) { config.analysis.workingSide = value }
+            if let value = try analysis.int("workers", range: 1...16) { config.analysis.workers = value }
         }
         if let notify = try reader.table("notify") { config.notify = try notifySettings(notify) }
         if let dataset = try reader.table("dataset") {

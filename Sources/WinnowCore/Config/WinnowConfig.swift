@@ -85,6 +85,8 @@ public struct AnalysisSettings: Sendable, Equatable {
     public var maxPixels: Int64 = 250_000_000
     /// Long side of the shrunk image every analysis works from.
     public var workingSide: Int = 1024
+    /// How many files of a burst are analysed at once (decisions and moves stay one at a time).
+    public var workers: Int = 2
     /// The face stage's settings (`[faces]`).
     public var faces = FaceSettings()
 

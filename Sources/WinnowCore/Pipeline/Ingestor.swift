@@ -29,9 +29,22 @@ public final class Ingestor: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// Works out what needs no journal: the file's hash and its facts. Safe to call from several threads
+    /// at once, so the daemon analyses the next files of a burst while it places the current one.
+    /// Returns nil when the file cannot be read now (`process` then finds out why).
+    public func prepare(_ file: DropFile) -> PreparedFile? {
+        let path = file.path.path
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG,
+              let sha = try? ContentHash.sha256(of: path) else { return nil }
+        return PreparedFile(path: path, size: Int64(info.st_size), mtime: info.st_mtim, sha256: sha,
+                            analysis: analyze(path: path, sha: sha, size: Int64(info.st_size)))
+    }
+
     /// Processes `file` if it is still there; returns its finished row, or nil when there was nothing to do.
+    /// `prepared` (from `prepare`) is used when it describes the file as it is now.
     @discardableResult
-    public func process(_ file: DropFile) throws -> FileRecord? {
+    public func process(_ file: DropFile, prepared: PreparedFile? = nil) throws -> FileRecord? {
         let path = file.path.path
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
@@ -39,17 +52,19 @@ public final class Ingestor: @unchecked Sendable {
         var row = try journal.record(path: path, subject: subject, size: Int64(info.st_size),
                                      mtime: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
         if try finishInterruptedMove(&row) { return row }
+        let prepared = prepared.flatMap { $0.describes(path: path, info) ? $0 : nil }
 
         var verdict: Verdict
         var displaced: [FileRecord] = []
         do {
-            let sha = try ContentHash.sha256(of: path)
+            let size = Int64(info.st_size)
+            let sha = try prepared?.sha256 ?? ContentHash.sha256(of: path)
             row.sha256 = sha
             if let original = try journal.placed(sha256: sha, subject: subject, excluding: row.id) {
                 verdict = Verdict(.duplicate, reason: "same bytes as \(original.currentPath)", duplicateOf: original.id)
                 row.facts = original.facts
             } else {
-                verdict = try analyzeAndJudge(path: path, sha: sha, size: Int64(info.st_size), row: &row)
+                verdict = try judge(prepared?.analysis ?? analyze(path: path, sha: sha, size: size), row: &row)
                 if let facts = row.imageFacts {
                     (verdict, displaced) = try nearDuplicateVerdict(for: row, facts: facts, verdict: verdict)
                 }
@@ -68,9 +83,14 @@ public final class Ingestor: @unchecked Sendable {
         return row
     }
 
-    private func analyzeAndJudge(path: String, sha: String, size: Int64, row: inout FileRecord) throws -> Verdict {
+    private func analyze(path: String, sha: String, size: Int64) -> Result<ImageFacts, any Error> {
+        Result { try analyzer.analyze(path: path, sha256: sha, byteCount: size) }
+    }
+
+    /// A decoder error is the file's verdict; any other error is the daemon's problem and is thrown.
+    private func judge(_ analysis: Result<ImageFacts, any Error>, row: inout FileRecord) throws -> Verdict {
         do {
-            let facts = try analyzer.analyze(path: path, sha256: sha, byteCount: size)
+            let facts = try analysis.get()
             row.facts = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
             return judge.verdict(for: facts)
         } catch let error as DecodeError {
