@@ -39,6 +39,14 @@ import Testing
         #expect(config.settings(for: "other").classToken == "person")
     }
 
+    @Test func theFaceSizeCheckFollowsTheTrainingResolutionUnlessSetApart() throws {
+        let sdxl = try loader.parse("[dataset]\nresolution = 1024\n")
+        #expect(sdxl.analysis.faces.minFaceSide == 1024)
+        let off = try loader.parse("[dataset]\nresolution = 1024\n[faces]\nmin_face_side = 0\n")
+        #expect(off.analysis.faces.minFaceSide == 0)
+        #expect(off.dataset.resolution == 1024)
+    }
+
     @Test func unknownKeyIsNamedWithItsLine() {
         #expect {
             _ = try loader.parse("library = \"/x\"\n\n[analysis]\nworking_sid = 512\n")

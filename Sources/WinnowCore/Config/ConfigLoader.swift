@@ -71,6 +71,8 @@ public struct ConfigLoader {
         if let captions = try reader.table("captions") {
             try DatasetSettingsReader.read(captions, into: &config.captions)
         }
+        // One training resolution for both: the face check follows `[dataset] resolution` unless told otherwise.
+        config.analysis.faces.minFaceSide = config.dataset.resolution
         if let faces = try reader.table("faces") {
             try faces.allow(["enabled", "min_face_side", "detection_side"])
             if let value = try faces.bool("enabled") { config.analysis.faces.enabled = value }

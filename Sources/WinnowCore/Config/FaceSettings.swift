@@ -3,8 +3,9 @@ public struct FaceSettings: Sendable, Equatable {
     /// False for a LoRA of something that is not a person: no face stage, no face verdicts, no angle folders.
     public var enabled = true
     /// Smallest side, in full-resolution pixels, of the face region (the face box doubled: head and some
-    /// shoulders, what a trainer's crop keeps) and of the image. Default 512 = SD 1.5's training resolution;
-    /// use 1024 for SDXL / Flux. Below it the verdict is `too-small`.
+    /// shoulders, what a trainer's crop keeps) and of the image. Below it the verdict is `too-small`.
+    /// The config loader sets it to `[dataset] resolution` (512 for SD 1.5, 1024 for SDXL / Flux) unless
+    /// `[faces] min_face_side` says otherwise.
     public var minFaceSide: Int = 512
     /// Long side of the gray copy detection runs on (cost grows with its square).
     public var detectionSide: Int = 800
