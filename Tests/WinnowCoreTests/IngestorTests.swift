@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 @testable import WinnowCore
 
@@ -60,6 +61,24 @@ import Testing
         #expect(aheadRow.sha256 == inTurn.sha256)
         #expect(aheadRow.imageFacts == inTurn.imageFacts)
         #expect(aheadRow.verdict == inTurn.verdict)
+    }
+
+    @Test func aFileIsNotPlacedWhileAnotherProcessHoldsTheLibraryLock() throws {
+        let file = try drop("a.jpg")
+        let held = DispatchSemaphore(value: 0)
+        let released = Mutex(false)
+        let holder = Thread {
+            try? LibraryLock(stateDirectory: config.stateDirectory).withLock {
+                held.signal()
+                Thread.sleep(forTimeInterval: 0.3)
+                released.withLock { $0 = true }
+            }
+        }
+        holder.start()
+        held.wait()
+        let row = try #require(try ingestor.process(file))
+        #expect(released.withLock { $0 }, "placed while the lock was held")
+        #expect(row.state == .placed)
     }
 
     @Test func aFileAlreadyGoneIsNotAnError() throws {

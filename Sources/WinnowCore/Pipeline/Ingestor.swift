@@ -14,6 +14,8 @@ public final class Ingestor: @unchecked Sendable {
     public let judge: Judge
     /// Every placed image's hash, per subject (rebuilt from the journal at first use).
     public let nearDuplicates: NearDuplicateIndex
+    /// Held while one file is judged and placed, against `winnow keep`/`reject` moving files at that moment.
+    private let libraryLock: LibraryLock
     /// Stages after placement (captions, dataset, notifications).
     public var observers: [any IngestObserver] = []
     private let logger: Logger
@@ -26,6 +28,7 @@ public final class Ingestor: @unchecked Sendable {
         self.layout = LibraryLayout(root: config.library)
         self.judge = Judge(faces: config.analysis.faces)
         self.nearDuplicates = NearDuplicateIndex(database: database)
+        self.libraryLock = LibraryLock(stateDirectory: config.stateDirectory)
         self.logger = logger
     }
 
@@ -45,6 +48,10 @@ public final class Ingestor: @unchecked Sendable {
     /// `prepared` (from `prepare`) is used when it describes the file as it is now.
     @discardableResult
     public func process(_ file: DropFile, prepared: PreparedFile? = nil) throws -> FileRecord? {
+        try libraryLock.withLock { try commit(file, prepared: prepared) }
+    }
+
+    private func commit(_ file: DropFile, prepared: PreparedFile?) throws -> FileRecord? {
         let path = file.path.path
         var info = stat()
         guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
@@ -148,6 +155,10 @@ public final class Ingestor: @unchecked Sendable {
     /// Start-up reconciliation: rows whose work was interrupted are finished; returns how many.
     @discardableResult
     public func reconcileJournal() throws -> Int {
+        try libraryLock.withLock { try reconcileRows() }
+    }
+
+    private func reconcileRows() throws -> Int {
         var finished = 0
         for var row in try journal.unfinished() {
             if try finishInterruptedMove(&row) { finished += 1; continue }

@@ -8,9 +8,12 @@ private func record(_ verdict: VerdictKind, file: String, config: ConfigOptions)
     let database = try State.open(settings)
     let decisions = UserDecisions(database: database, config: settings)
     do {
-        let row = try decisions.decide(file, verdict)
-        // The daemon's dataset keeper lives in another process: bring the trainer's folder up to date here.
-        _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row)
+        let row = try LibraryLock(stateDirectory: settings.stateDirectory).withLock {
+            let row = try decisions.decide(file, verdict)
+            // The daemon's dataset keeper lives in another process: bring the trainer's folder up to date here.
+            _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row)
+            return row
+        }
         print("\(verdict == .kept ? "kept" : "rejected"): \(row.currentPath)")
     } catch let error as UserDecisions.DecisionError {
         throw CLIError(error.description)
@@ -44,8 +47,11 @@ struct NotDuplicateCommand: ParsableCommand {
         let database = try State.open(settings)
         let decisions = UserDecisions(database: database, config: settings)
         do {
-            let changed = try decisions.notDuplicate(first, second)
-            for row in changed { _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row) }
+            let changed = try LibraryLock(stateDirectory: settings.stateDirectory).withLock {
+                let changed = try decisions.notDuplicate(first, second)
+                for row in changed { _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row) }
+                return changed
+            }
             print("recorded: not duplicates")
             for row in changed { print("\(row.verdict?.rawValue ?? "?"): \(row.currentPath)") }
         } catch let error as UserDecisions.DecisionError {
