@@ -8,8 +8,13 @@ public struct FaceSettings: Sendable, Equatable {
     public var minFaceSide: Int = 512
     /// Long side of the gray copy detection runs on (cost grows with its square).
     public var detectionSide: Int = 800
-    /// Images whose detection copy is smaller than this are enlarged 2× first, to find small faces.
+    /// Images whose detection copy is smaller than this and show no face at first are searched again at 2×,
+    /// to find faces smaller than the detector's window.
     public var upsampleBelow: Int = 700
+    /// Detection copies smaller than this are enlarged to it first (at most 2×): video frames, thumbnails.
+    public var hogMinSide: Int = 448
+    /// Long side of the copy the profile cascade runs on.
+    public var profileSide: Int = 480
 
     // Detector tuning, fitted on the DEV set by `scripts/eval-faces` (not user keys).
     /// HOG detection score a face needs (dlib's own threshold is 0).
