@@ -81,26 +81,25 @@ struct FaceStageDevSetTests {
 
 /// What `scripts/eval-faces` measured on DEV at the last tuning, rounded down a little.
 enum DevFigures {
-    /// Measured 108/114 = 0.947.
-    static let detection = 0.94
+    /// Measured 109/114 = 0.956.
+    static let detection = 0.95
     /// Measured 14/16 = 0.875.
     static let profileDetection = 0.85
-    /// Measured 82/108 = 0.759.
-    static let yawBin = 0.74
-    /// Measured 99/108 = 0.917.
-    static let pitchBin = 0.90
+    /// Measured 85/109 = 0.780.
+    static let yawBin = 0.77
+    /// Measured 101/109 = 0.927.
+    static let pitchBin = 0.92
     /// Measured 11 (mirrored pairs, and one AFLW label that contradicts its own picture, see the note).
     static let maxSwaps = 11
     /// Measured 1 in 12 images.
     static let maxFalseFaces = 1
     /// Measured 5 of 7.
     static let multiSeen = 5
-    /// Largest |yaw(original) + yaw(mirror)| measured: 5.9° (JPEG re-encoding of the flip, a HOG hit in one
-    /// pass only, profile-cascade noise).
-    static let mirrorYawTolerance = 8.0
-    /// Largest |pitch(original) − pitch(mirror)| measured: 4.7° (side views whose HOG hit comes from one pass
-    /// only and whose landmarks are unstable); all others ≤ 1.3°.
-    static let mirrorPitchTolerance = 6.0
+    /// Largest |yaw(original) + yaw(mirror)| measured: 14.2° (a side view whose landmarks are unstable; HOG
+    /// picks a different box in the two images); all others ≤ 3°.
+    static let mirrorYawTolerance = 16.0
+    /// Largest |pitch(original) − pitch(mirror)| measured: 1.6°.
+    static let mirrorPitchTolerance = 3.0
     /// Pairs where both images have a face: measured 19 of 22.
     static let mirrorPairsChecked = 19
 }

@@ -30,8 +30,10 @@ public struct FaceStage: AnalysisStage {
         let upsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
         var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
                                        hogThreshold: settings.hogMinScore)
-        if merger.merge(raw).isEmpty, longSide < Double(settings.upsampleBelow), upsample < 2 {
-            // Nothing at the cheap size: look once more for faces below the window, at 2×.
+        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
+        // smaller still): look once more at 2×, for faces below the window.
+        let largest = merger.merge(raw).first.map { $0.detection.box.side * upsample } ?? 0
+        if largest < settings.retryBelowFaceSide, longSide < Double(settings.upsampleBelow), upsample < 2 {
             raw = try detector.frontal(gray: gray, width: width, height: height, upsample: 2,
                                        hogThreshold: settings.hogMinScore)
         }
