@@ -77,78 +77,99 @@ static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsi
     }
 }
 
-extern "C" int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                                   double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity) {
+// The buffer as a dlib image, enlarged by `scale` (≥ 1), and its mirror (for the landmark fits).
+static void prepare(const uint8_t *gray, int width, int height, double scale, dlib::array2d<unsigned char> &img,
+                    dlib::array2d<unsigned char> &mirror) {
+    dlib::array2d<unsigned char> original(height, width);
+    for (int y = 0; y < height; y++) std::memcpy(&original[y][0], gray + size_t(y) * width, size_t(width));
+    if (scale > 1.0) {
+        img.set_size(long(height * scale + 0.5), long(width * scale + 0.5));
+        dlib::resize_image(original, img);
+    } else {
+        dlib::swap(img, original);
+    }
+    dlib::flip_image_left_right(img, mirror);
+}
+
+static winnow_face makeFace(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
+                            const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &r, double scale,
+                            winnow_face_source source, double score, int subdetector) {
+    winnow_face face{};
+    face.x = r.left() / scale;
+    face.y = r.top() / scale;
+    face.width = r.width() / scale;
+    face.height = r.height() / scale;
+    face.source = source;
+    face.score = score;
+    face.subdetector = subdetector;
+    fitLandmarks(d, img, mirror, r, scale, face);
+    return face;
+}
+
+static int copyOut(const std::vector<winnow_face> &found, winnow_face *out, int capacity) {
+    const int n = int(found.size());
+    for (int i = 0; i < n && i < capacity; i++) out[i] = found[i];
+    return n;
+}
+
+extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                                double upsample, double hog_threshold, int mirror_pass, winnow_face *out,
+                                int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     std::lock_guard<std::mutex> guard(detector->lock);
     try {
         const double scale = upsample > 1.0 ? upsample : 1.0;
-        dlib::array2d<unsigned char> original(height, width);
-        for (int y = 0; y < height; y++) std::memcpy(&original[y][0], gray + size_t(y) * width, size_t(width));
-        dlib::array2d<unsigned char> img;
-        if (scale > 1.0) {
-            img.set_size(long(height * scale + 0.5), long(width * scale + 0.5));
-            dlib::resize_image(original, img);
-        } else {
-            dlib::swap(img, original);
-        }
-
-        dlib::array2d<unsigned char> mirror;
-        dlib::flip_image_left_right(img, mirror);
-        const long w = img.nc();
-
+        dlib::array2d<unsigned char> img, mirror;
+        prepare(gray, width, height, scale, img, mirror);
         std::vector<winnow_face> found;
-        for (int pass = 0; pass < 2; pass++) {
+        const long w = img.nc();
+        for (int pass = 0; pass < (mirror_pass ? 2 : 1); pass++) {
             std::vector<dlib::rect_detection> hits;
             detector->hog(pass == 0 ? img : mirror, hits, hog_threshold);
             for (const auto &hit : hits) {
                 dlib::rectangle r = hit.rect;
                 if (pass == 1) r = dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom());
-                winnow_face face{};
-                face.x = r.left() / scale;
-                face.y = r.top() / scale;
-                face.width = r.width() / scale;
-                face.height = r.height() / scale;
-                face.source = pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR;
-                face.score = hit.detection_confidence;
-                face.subdetector = int(hit.weight_index);
-                fitLandmarks(*detector, img, mirror, r, scale, face);
-                found.push_back(face);
+                found.push_back(makeFace(*detector, img, mirror, r, scale, pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR,
+                                         hit.detection_confidence, int(hit.weight_index)));
             }
         }
+        return copyOut(found, out, capacity);
+    } catch (...) {
+        return -1;
+    }
+}
 
-        if (detector->hasProfile) {
-            const int h = int(img.nr());
-            cv::Mat view(h, int(w), CV_8UC1, &img[0][0]);
-            cv::Mat equalized, mirrored;
-            cv::equalizeHist(view, equalized);
-            cv::flip(equalized, mirrored, 1);
-            const int minSide = std::max(24, int(min_profile_side * scale));
-            for (int pass = 0; pass < 2; pass++) {
-                std::vector<cv::Rect> rects;
-                std::vector<int> neighbours;
-                detector->profile.detectMultiScale(pass == 0 ? equalized : mirrored, rects, neighbours, 1.1, 3, 0,
-                                                   cv::Size(minSide, minSide));
-                for (size_t i = 0; i < rects.size(); i++) {
-                    cv::Rect r = rects[i];
-                    if (pass == 1) r.x = int(w) - r.x - r.width;
-                    winnow_face face{};
-                    face.x = r.x / scale;
-                    face.y = r.y / scale;
-                    face.width = r.width / scale;
-                    face.height = r.height / scale;
-                    face.source = pass == 0 ? WINNOW_FACE_PROFILE_IMAGE : WINNOW_FACE_PROFILE_MIRROR;
-                    face.score = i < neighbours.size() ? neighbours[i] : 0;
-                    face.subdetector = -1;
-                    fitLandmarks(*detector, img, mirror,
-                                 dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale, face);
-                    found.push_back(face);
-                }
+extern "C" int winnow_faces_profiles(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                                     double upsample, int min_profile_side, winnow_face *out, int capacity) {
+    if (!detector || !gray || width <= 0 || height <= 0) return -1;
+    if (!detector->hasProfile) return 0;
+    std::lock_guard<std::mutex> guard(detector->lock);
+    try {
+        const double scale = upsample > 1.0 ? upsample : 1.0;
+        dlib::array2d<unsigned char> img, mirror;
+        prepare(gray, width, height, scale, img, mirror);
+        const int h = int(img.nr()), w = int(img.nc());
+        cv::Mat view(h, w, CV_8UC1, &img[0][0]);
+        cv::Mat equalized, mirrored;
+        cv::equalizeHist(view, equalized);
+        cv::flip(equalized, mirrored, 1);
+        const int minSide = std::max(24, int(min_profile_side * scale));
+        std::vector<winnow_face> found;
+        for (int pass = 0; pass < 2; pass++) {
+            std::vector<cv::Rect> rects;
+            std::vector<int> neighbours;
+            detector->profile.detectMultiScale(pass == 0 ? equalized : mirrored, rects, neighbours, 1.1, 3, 0,
+                                               cv::Size(minSide, minSide));
+            for (size_t i = 0; i < rects.size(); i++) {
+                cv::Rect r = rects[i];
+                if (pass == 1) r.x = w - r.x - r.width;
+                found.push_back(makeFace(*detector, img, mirror,
+                                         dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale,
+                                         pass == 0 ? WINNOW_FACE_PROFILE_IMAGE : WINNOW_FACE_PROFILE_MIRROR,
+                                         i < neighbours.size() ? neighbours[i] : 0, -1));
             }
         }
-        const int n = int(found.size());
-        for (int i = 0; i < n && i < capacity; i++) out[i] = found[i];
-        return n;
+        return copyOut(found, out, capacity);
     } catch (...) {
         return -1;
     }

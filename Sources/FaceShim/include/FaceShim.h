@@ -42,14 +42,19 @@ typedef struct winnow_face_detector winnow_face_detector;
 winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path, char **error);
 void winnow_faces_free(winnow_face_detector *detector);
 
-/// Detects faces in an 8-bit gray buffer (row-major, `width`×`height`), fitting landmarks to each.
-/// `upsample` > 1 enlarges the image first (finds smaller faces, costs more); boxes and landmarks come back
-/// in the buffer's coordinates. `hog_threshold` is added to dlib's HOG threshold (< 0 returns weaker hits).
-/// `min_profile_side` is the smallest profile box searched, in buffer pixels.
-/// Writes up to `capacity` faces into `out`; returns how many were found in total (may exceed capacity),
-/// or -1 on error. Serialised internally: safe to call from several threads.
-int winnow_faces_detect(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                        double upsample, double hog_threshold, int min_profile_side, winnow_face *out, int capacity);
+/// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0) on an 8-bit gray buffer (row-major, `width`×`height`),
+/// with the 68 landmarks fitted to each hit. `upsample` > 1 enlarges the image first (finds faces smaller than
+/// HOG's 80 px window, costs more); boxes and landmarks come back in the buffer's coordinates. `hog_threshold`
+/// is added to dlib's threshold (< 0 returns weaker hits). Writes up to `capacity` faces into `out`; returns how
+/// many were found (may exceed capacity), or -1 on error. Serialised internally: safe from several threads.
+int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                     double upsample, double hog_threshold, int mirror_pass, winnow_face *out, int capacity);
+
+/// OpenCV's profile cascade on the image and on its mirror (the cascade sees one side only), landmarks fitted
+/// to each hit; `min_profile_side` is the smallest box searched, in buffer pixels. Returns 0 when no cascade
+/// was loaded. Otherwise as `winnow_faces_hog`.
+int winnow_faces_profiles(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                          double upsample, int min_profile_side, winnow_face *out, int capacity);
 
 void winnow_face_string_free(char *string);
 

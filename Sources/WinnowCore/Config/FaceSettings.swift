@@ -8,9 +8,16 @@ public struct FaceSettings: Sendable, Equatable {
     /// `[faces] min_face_side` says otherwise.
     public var minFaceSide: Int = 512
     /// Long side of the gray copy detection runs on (cost grows with its square).
-    public var detectionSide: Int = 800
-    /// Images whose detection copy is smaller than this are enlarged 2× first, to find small faces.
+    public var detectionSide: Int = 640
+    /// Images whose detection copy is smaller than this and show no face at first (or only faces smaller than
+    /// `retryBelowFaceSide`) are searched again at 2×, to find faces smaller than the detector's window.
     public var upsampleBelow: Int = 700
+    /// See `upsampleBelow`: twice HOG's 80 px window, in pixels of the (enlarged) copy HOG ran on.
+    var retryBelowFaceSide: Double = 160
+    /// Detection copies smaller than this are enlarged to it first (at most 2×): video frames, thumbnails.
+    public var hogMinSide: Int = 448
+    /// Long side of the copy the profile cascade runs on.
+    public var profileSide: Int = 480
 
     // Detector tuning, fitted on the DEV set by `scripts/eval-faces` (not user keys).
     /// HOG detection score a face needs (dlib's own threshold is 0).

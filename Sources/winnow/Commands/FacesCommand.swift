@@ -30,6 +30,11 @@ struct FacesCommand: ParsableCommand {
         var faceMs: Double?
         var decodeMs: Double?
         var features: PoseFeatures?
+        /// The main face's 68 landmarks as x0, y0, x1, y1, … in detection-copy pixels (for fitting the pose model).
+        var landmarks: [Double]?
+        /// The main face's detector (`hog`, `profile-image`, …) and the yaw its profile pass fixed, if any.
+        var mainSource: String?
+        var profileYaw: Double?
         var detections: [Detection]?
     }
 
@@ -69,6 +74,11 @@ struct FacesCommand: ParsableCommand {
                 line.expression = facts.expression
                 if raw {
                     line.features = analysis.features
+                    if let main = analysis.main {
+                        line.landmarks = main.detection.landmarks.flatMap { [($0.x * 10).rounded() / 10, ($0.y * 10).rounded() / 10] }
+                        line.mainSource = main.detection.source.rawValue
+                        line.profileYaw = main.profileYaw
+                    }
                     line.detections = analysis.raw.map { face in
                         let pose = stage.model.pose(PoseFeatures(landmarks: face.landmarks))
                         let box = face.box.scaled(by: analysis.scaleToFull)

@@ -56,6 +56,14 @@ public struct DetectedFace: Sendable, Equatable {
     /// iBUG 300-W order: 0–16 jaw, 17–26 brows, 27–35 nose, 36–47 eyes, 48–67 mouth;
     /// the mean of the fits on the image and on its mirror.
     public var landmarks: [Point2]
+
+    /// The same face in a copy `factor` times larger.
+    func scaled(by factor: Double) -> DetectedFace {
+        var face = self
+        face.box = box.scaled(by: factor)
+        face.landmarks = landmarks.map { Point2(x: $0.x * factor, y: $0.y * factor) }
+        return face
+    }
 }
 
 /// Why the face models could not be used.
@@ -95,21 +103,41 @@ public final class FaceDetector: @unchecked Sendable {
     }
     private static let sharedResult: Result<FaceDetector, Error> = Result { try FaceDetector() }
 
-    /// Raw detections in `gray` (`width`×`height`), coordinates in that buffer.
+    /// Raw detections of both detectors in `gray` (`width`×`height`), coordinates in that buffer.
     /// - Parameters:
     ///   - upsample: enlarge first (> 1 finds faces smaller than HOG's 80 px window).
     ///   - minProfileSide: smallest profile box searched, in buffer pixels.
     ///   - hogThreshold: added to dlib's HOG threshold (< 0 also returns weaker hits).
     public func detect(gray: [UInt8], width: Int, height: Int, upsample: Double = 1, hogThreshold: Double = 0,
                        minProfileSide: Int = 40) throws -> [DetectedFace] {
+        try frontal(gray: gray, width: width, height: height, upsample: upsample, hogThreshold: hogThreshold)
+            + profiles(gray: gray, width: width, height: height, upsample: upsample, minProfileSide: minProfileSide)
+    }
+
+    /// dlib's HOG detector (frontal to roughly 3/4 faces), on the image and, with `mirrorPass`, on its mirror.
+    public func frontal(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
+                        hogThreshold: Double = 0, mirrorPass: Bool = true) throws -> [DetectedFace] {
+        try call(gray, width, height) { pixels, out, capacity in
+            winnow_faces_hog(handle, pixels, Int32(width), Int32(height), upsample, hogThreshold, mirrorPass ? 1 : 0,
+                             out, capacity)
+        }
+    }
+
+    /// The profile cascade on the image and on its mirror (it finds one side only).
+    public func profiles(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
+                         minProfileSide: Int = 40) throws -> [DetectedFace] {
+        try call(gray, width, height) { pixels, out, capacity in
+            winnow_faces_profiles(handle, pixels, Int32(width), Int32(height), upsample, Int32(minProfileSide), out, capacity)
+        }
+    }
+
+    private func call(_ gray: [UInt8], _ width: Int, _ height: Int,
+                      _ body: (UnsafePointer<UInt8>?, UnsafeMutablePointer<winnow_face>?, Int32) -> Int32) throws -> [DetectedFace] {
         precondition(gray.count == width * height, "gray buffer does not match its size")
         let capacity = 64
         var raw = [winnow_face](repeating: winnow_face(), count: capacity)
         let total = gray.withUnsafeBufferPointer { pixels in
-            raw.withUnsafeMutableBufferPointer { out in
-                winnow_faces_detect(handle, pixels.baseAddress, Int32(width), Int32(height), upsample, hogThreshold,
-                                    Int32(minProfileSide), out.baseAddress, Int32(capacity))
-            }
+            raw.withUnsafeMutableBufferPointer { out in body(pixels.baseAddress, out.baseAddress, Int32(capacity)) }
         }
         guard total >= 0 else { throw FaceModelError(description: "face detection failed") }
         return raw.prefix(Int(min(total, Int32(capacity)))).map { face in

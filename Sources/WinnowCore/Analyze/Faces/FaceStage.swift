@@ -23,13 +23,35 @@ public struct FaceStage: AnalysisStage {
     public func analyze(_ image: DecodedImage) throws -> FaceAnalysis {
         // Detect on a copy no larger than `detectionSide`: HOG's cost grows with the pixel count.
         let (gray, width, height) = GrayImage.shrunk(image, maxSide: settings.detectionSide)
-        let longSide = max(width, height)
-        // Small images (video frames, thumbnails) are enlarged so faces reach HOG's 80 px window.
-        let upsample = longSide < settings.upsampleBelow ? 2.0 : 1.0
-        let minProfile = max(24, Int(Double(longSide) * settings.minProfileFraction))
-        let raw = try detector().detect(gray: gray, width: width, height: height, upsample: upsample,
-                                        hogThreshold: settings.hogMinScore,
-                                        minProfileSide: minProfile)
+        let longSide = Double(max(width, height))
+        let detector = try detector()
+        let merger = FaceMerger(settings: settings)
+        // HOG's window is 80 px: small images (video frames, thumbnails) are enlarged to `hogMinSide` (at most 2×).
+        let upsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
+        var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
+                                       hogThreshold: settings.hogMinScore)
+        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
+        // smaller still): look once more at 2×, for faces below the window.
+        let largest = merger.merge(raw).first.map { $0.detection.box.side * upsample } ?? 0
+        if largest < settings.retryBelowFaceSide, longSide < Double(settings.upsampleBelow), upsample < 2 {
+            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: 2,
+                                       hogThreshold: settings.hogMinScore)
+        }
+        // The profile cascade (two passes, image and mirror) is as costly as HOG: run it only where it can
+        // change the answer — no frontal face at all, or a main face turned far enough to be a profile — and
+        // on a smaller copy (profiles worth training on are large).
+        let needsProfiles = merger.merge(raw).first.map {
+            abs(model.pose(PoseFeatures(landmarks: $0.detection.landmarks)).yaw) >= settings.profileConfirmYaw
+        } ?? true
+        if needsProfiles {
+            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
+            let smallLong = Double(max(smallWidth, smallHeight))
+            let smallUpsample = min(2, max(1, Double(settings.profileSide) / smallLong))
+            let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
+            let back = Double(width) / Double(smallWidth)
+            raw += try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
+                                         minProfileSide: minProfile).map { $0.scaled(by: back) }
+        }
         let faces = FaceMerger(settings: settings).merge(raw)
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
