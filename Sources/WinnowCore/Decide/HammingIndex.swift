@@ -46,12 +46,27 @@ public struct HammingIndex<Key: Hashable & Sendable>: Sendable {
         let probes = 4 * masks.count
         let probeCost = probes * 40 + probes * hashes.count / (1 << 16) * 4
         if probeCost >= hashes.count {
+            // Collect first, then build the answer: the tight loop stays free of dictionary work.
+            // Collect first, then build the answer: the tight loop stays free of dictionary work.
+            var hits: [Int] = []
             hashes.withUnsafeBufferPointer { stored in
-                for position in 0..<stored.count {
-                    let distance = (stored[position] ^ hash).nonzeroBitCount
-                    if distance <= radius { report(position, distance) }
+                // Four independent counts per step keep the (software) popcounts in flight together.
+                let whole = stored.count & ~3
+                var position = 0
+                while position < whole {
+                    let d0 = (stored[position] ^ hash).nonzeroBitCount, d1 = (stored[position + 1] ^ hash).nonzeroBitCount
+                    let d2 = (stored[position + 2] ^ hash).nonzeroBitCount, d3 = (stored[position + 3] ^ hash).nonzeroBitCount
+                    if min(min(d0, d1), min(d2, d3)) <= radius {
+                        if d0 <= radius { hits.append(position) }
+                        if d1 <= radius { hits.append(position + 1) }
+                        if d2 <= radius { hits.append(position + 2) }
+                        if d3 <= radius { hits.append(position + 3) }
+                    }
+                    position += 4
                 }
+                for rest in whole..<stored.count where (stored[rest] ^ hash).nonzeroBitCount <= radius { hits.append(rest) }
             }
+            for position in hits { report(position, (hashes[position] ^ hash).nonzeroBitCount) }
             return found
         }
         for chunk in 0..<4 {
