@@ -235,7 +235,7 @@ struct GroupReplay {
         let stored = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n")
             .map { try decoder.decode(StoredFacts.self, from: Data($0.utf8)) }
         let paths = stored.map(\.path)
-        let grouped = DuplicateGrouping().group(stored.map(\.facts))
+        let grouped = DuplicateGrouping(comparesEveryCandidate: pairs != nil).group(stored.map(\.facts))
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         struct Line: Encodable {

@@ -22,7 +22,7 @@ enum QualitySet {
     static var videoFrameGroups: [[URL]] {
         guard let text = try? String(contentsOf: folder.appendingPathComponent("distinct/distinct.csv"), encoding: .utf8) else { return [] }
         var groups: [String: [URL]] = [:]
-        for line in text.split(separator: "\n").dropFirst() {
+        for line in text.split(whereSeparator: \.isNewline).dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count > 3, fields[3] == "video_frames" else { continue }
             groups[String(fields[2]), default: []].append(folder.appendingPathComponent("distinct").appendingPathComponent(String(fields[1])))

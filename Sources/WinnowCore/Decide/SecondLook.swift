@@ -48,6 +48,11 @@ public enum SecondLook {
                 if candidate.meanBlock < best.meanBlock { best = candidate }
             }
         }
+        // Both softened alike: a crop or resize samples the picture on another pixel grid, and the
+        // aliasing that leaves in a 64-pixel look is not a difference in content.
+        var soft = residual(sa, sb, warp)
+        soft.blurMatch = 0.5
+        if soft.meanBlock < best.meanBlock { best = soft }
         // Motion blur (a shaky video frame) smears along one direction.
         for (dx, dy) in [(1, 0), (0, 1), (1, 1), (1, -1)] {
             for (x, y, sign) in [(smear(fa, dx: dx, dy: dy), fb, 1.0), (fa, smear(fb, dx: dx, dy: dy), -1.0)] {
