@@ -20,10 +20,10 @@ public struct NearDuplicatePolicy: Sendable, Equatable {
     public var candidateRadius: Int = 18
     public var minCoverage: Double = 0.75
     /// What most of the picture says: copies differ by resampling, blur and re-encoding noise only.
-    public var maxMedianBlock: Double = 0.045
+    public var maxMedianBlock: Double = 0.040
     /// The worst small block inside the border ring: a new expression, gaze or pose shows here; a
     /// watermark near an edge does not count against a copy.
-    public var maxInnerWorstBlock: Double = 0.32
+    public var maxInnerWorstBlock: Double = 0.336
 
     public init() {}
 

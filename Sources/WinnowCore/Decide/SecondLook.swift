@@ -247,12 +247,34 @@ public enum SecondLook {
             return LookComparison(coverage: coverage, correlation: 0, worstBlock: 9, secondBlock: 9, meanBlock: 9,
                                   scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
         }
-        let meanA = sa / count, meanB = sb / count
-        let varA = max(1e-6, saa / count - meanA * meanA), varB = max(1e-6, sbb / count - meanB * meanB)
-        let cov = sab / count - meanA * meanB
+        var meanA = sa / count, meanB = sb / count
+        var varA = max(1e-6, saa / count - meanA * meanA), varB = max(1e-6, sbb / count - meanB * meanB)
+        var cov = sab / count - meanA * meanB
+        var alpha = cov / varA, beta = meanB - alpha * meanA
+        // Refit b ≈ α a + β without the outliers (over 3 RMS off): a bright watermark on a dark photo
+        // must not bend the brightness fit and so raise the residual everywhere else.
+        var squared = 0.0
+        for k in 0..<(n * n) where valid[k] {
+            let r = Double(vb[k]) - alpha * Double(va[k]) - beta
+            squared += r * r
+        }
+        let cutoff = 9 * squared / count
+        sa = 0; sb = 0; saa = 0; sbb = 0; sab = 0
+        var inliers = 0.0
+        for k in 0..<(n * n) where valid[k] {
+            let da = Double(va[k]), db = Double(vb[k])
+            let r = db - alpha * da - beta
+            guard r * r <= cutoff else { continue }
+            sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; inliers += 1
+        }
+        if inliers > 16 {
+            meanA = sa / inliers; meanB = sb / inliers
+            varA = max(1e-6, saa / inliers - meanA * meanA); varB = max(1e-6, sbb / inliers - meanB * meanB)
+            cov = sab / inliers - meanA * meanB
+            alpha = cov / varA; beta = meanB - alpha * meanA
+        }
         let correlation = cov / sqrt(varA * varB)
-        // b ≈ α a + β; residual in units of b's contrast.
-        let alpha = cov / varA, beta = meanB - alpha * meanA
+        // Residual in units of b's contrast.
         let scale = 1 / sqrt(varB)
         var blocks: [Double] = []
         var inner = 0.0
