@@ -67,6 +67,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmarks that print figures (scripts/bench-scan, index lookups); never run by the tests.
+        .executableTarget(name: "winnow-bench", dependencies: ["WinnowCore", "VipsShim"]),
         .testTarget(name: "WinnowCoreTests", dependencies: [
             "WinnowCore",
             .product(name: "TOMLKit", package: "TOMLKit"),

@@ -148,6 +148,17 @@ int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels 
     return result;
 }
 
+int winnow_vips_decode_full(const char *path, char **error) {
+    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    if (!image) { *error = take_error("unreadable image"); return -1; }
+    size_t size = 0;
+    void *pixels = vips_image_write_to_memory(image, &size);
+    g_object_unref(image);
+    if (!pixels) { *error = take_error("decode failed"); return -1; }
+    g_free(pixels);
+    return 0;
+}
+
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error) {
     VipsImage *image = vips_image_new_from_memory(pixels->data,
         (size_t)pixels->width * pixels->height * pixels->bands,

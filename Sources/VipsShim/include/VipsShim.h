@@ -33,6 +33,10 @@ int winnow_vips_region_gray(const char *path, int left, int top, int width, int 
 /// streaming sequentially: sharpness is measured on the real pixels, never on a shrunk copy.
 int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels *out, char **error);
 
+/// Decodes every pixel of `path` at native resolution into memory and drops them: the plain full
+/// decode that benchmarks compare winnow's analysis against. Returns 0, or -1 with a message.
+int winnow_vips_decode_full(const char *path, char **error);
+
 /// Writes 8-bit pixels (1 or 3 bands) to a file; the format follows the suffix.
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error);
 

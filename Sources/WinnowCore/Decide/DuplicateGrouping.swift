@@ -4,8 +4,14 @@ import Foundation
 /// near-duplicate groups by hash lookup + second look, the best copy of each group, and mirrors.
 public struct DuplicateGrouping: Sendable {
     public var policy: NearDuplicatePolicy
+    /// Also give a second look to pairs whose answer cannot change the groups (already in one group,
+    /// or both already mirrored): every candidate pair then appears in `pairs`, for tuning.
+    public var comparesEveryCandidate: Bool
 
-    public init(policy: NearDuplicatePolicy = NearDuplicatePolicy()) { self.policy = policy }
+    public init(policy: NearDuplicatePolicy = NearDuplicatePolicy(), comparesEveryCandidate: Bool = false) {
+        self.policy = policy
+        self.comparesEveryCandidate = comparesEveryCandidate
+    }
 
     /// One compared candidate pair (for tuning and `--pairs`).
     public struct ComparedPair: Sendable, Encodable {
@@ -57,6 +63,11 @@ public struct DuplicateGrouping: Sendable {
                 guard let hash else { continue }
                 for (j, distance) in index.search(hash, radius: policy.candidateRadius) where j > i {
                     guard let lj = items[j]?.quality?.lookBytes, lj.count == li.count else { continue }
+                    // Most candidates are copies within one big group: once linked, looking again is waste.
+                    if !comparesEveryCandidate {
+                        if !mirrored && find(i) == find(j) { continue }
+                        if mirrored && mirror[i] != nil && mirror[j] != nil { continue }
+                    }
                     let comparison = SecondLook.compare(mirrored ? SecondLook.mirrored(li) : li, lj)
                     let accepted = policy.accepts(comparison)
                     pairs.append(ComparedPair(a: i, b: j, hashDistance: distance, mirrored: mirrored,

@@ -12,41 +12,181 @@ public struct LookComparison: Sendable, Equatable, Encodable {
     public var secondBlock: Double
     /// Mean block residual.
     public var meanBlock: Double
+    /// Block residual at the median and the 75th percentile: what most of the picture says, so a
+    /// watermark (a few blocks in a corner) does not hide a copy, while a new pose (many blocks) shows.
+    public var medianBlock: Double = 9
+    public var upperBlock: Double = 9
+    /// Worst block away from the frame's border ring: where a subject changes expression or pose.
+    /// Re-posters stamp watermarks and handles near edges and corners, so the ring may differ more.
+    public var innerWorstBlock: Double = 9
     /// Alignment found: scale and shift per axis (b = s·(a − centre) + centre + t).
     public var scaleX: Double, shiftX: Double, scaleY: Double, shiftY: Double
+    /// Gaussian blur (look pixels; negative: applied to `b`) that made the two agree best: copies
+    /// differ by blur, resize and re-encoding, which this factors out; distinct frames differ by content.
+    public var blurMatch: Double = 0
 }
 
-/// Aligns two 64×64 looks (scale and shift per axis, which covers crops, resizes and small reframing)
-/// and measures what still differs, globally and per block.
+/// Aligns two 64×64 looks (scale and shift per axis, which covers crops, resizes and small reframing),
+/// factors out a difference in blur, and measures what still differs, globally and per block.
 public enum SecondLook {
     static let side = PerceptualHash.lookSide
 
+    /// Blurs tried on either side when matching sharpness (look pixels).
+    static let blurs: [Double] = [0.7, 1.4]
+
     public static func compare(_ a: [UInt8], _ b: [UInt8]) -> LookComparison {
         let fa = a.map(Float.init), fb = b.map(Float.init)
+        // Align on softened looks: robust to blur, noise and re-encoding, still sharp enough to lock on.
+        let sa = blur(fa, sigma: 1.0), sb = blur(fb, sigma: 1.0)
+        let warp = align(sa, sb)
+        var best = residual(fa, fb, warp)
+        best.blurMatch = 0
+        for sigma in blurs {
+            for (x, y, sign) in [(blur(fa, sigma: sigma), fb, 1.0), (fa, blur(fb, sigma: sigma), -1.0)] {
+                var candidate = residual(x, y, warp)
+                candidate.blurMatch = sign * sigma
+                if candidate.meanBlock < best.meanBlock { best = candidate }
+            }
+        }
+        // Both softened alike: a crop or resize samples the picture on another pixel grid, and the
+        // aliasing that leaves in a 64-pixel look is not a difference in content.
+        var soft = residual(sa, sb, warp)
+        soft.blurMatch = 0.5
+        if soft.meanBlock < best.meanBlock { best = soft }
+        // Motion blur (a shaky video frame) smears along one direction.
+        for (dx, dy) in [(1, 0), (0, 1), (1, 1), (1, -1)] {
+            for (x, y, sign) in [(smear(fa, dx: dx, dy: dy), fb, 1.0), (fa, smear(fb, dx: dx, dy: dy), -1.0)] {
+                var candidate = residual(x, y, warp)
+                candidate.blurMatch = sign * 10
+                if candidate.meanBlock < best.meanBlock { best = candidate }
+            }
+        }
+        return best
+    }
+
+    /// Per-axis scale and shift mapping `a` into `b`.
+    struct Warp: Equatable {
+        var sx = 1.0, tx = 0.0, sy = 1.0, ty = 0.0
+    }
+
+    /// Coarse-to-fine pattern search on the mean squared residual, started from the per-axis profile
+    /// alignment and from the identity (whichever fits better).
+    static func align(_ a: [Float], _ b: [Float]) -> Warp {
         let n = side
-        // Axis profiles give a cheap 1-D alignment per axis.
         var colA = [Float](repeating: 0, count: n), colB = colA, rowA = colA, rowB = colA
         for y in 0..<n {
             for x in 0..<n {
-                colA[x] += fa[y * n + x]; colB[x] += fb[y * n + x]
-                rowA[y] += fa[y * n + x]; rowB[y] += fb[y * n + x]
+                colA[x] += a[y * n + x]; colB[x] += b[y * n + x]
+                rowA[y] += a[y * n + x]; rowB[y] += b[y * n + x]
             }
         }
         let (sx, tx) = align1D(colA, colB)
         let (sy, ty) = align1D(rowA, rowB)
-        var best = residual(fa, fb, sx: sx, tx: tx, sy: sy, ty: ty)
-        // Refine jointly around the per-axis answer.
-        for dsx in [-0.01, 0, 0.01] {
-            for dtx in [-0.5, 0, 0.5] {
-                for dsy in [-0.01, 0, 0.01] {
-                    for dty in [-0.5, 0, 0.5] where !(dsx == 0 && dtx == 0 && dsy == 0 && dty == 0) {
-                        let candidate = residual(fa, fb, sx: sx + dsx, tx: tx + dtx, sy: sy + dsy, ty: ty + dty)
-                        if candidate.coverage >= 0.7 && candidate.meanBlock < best.meanBlock { best = candidate }
+        var warp = Warp()
+        var cost = meanSquare(a, b, warp)
+        let profile = Warp(sx: sx, tx: tx, sy: sy, ty: ty)
+        let profileCost = meanSquare(a, b, profile)
+        if profileCost < cost { warp = profile; cost = profileCost }
+        var scaleStep = 0.02, shiftStep = 1.0
+        for _ in 0..<4 {
+            var improved = true
+            var rounds = 0
+            while improved && rounds < 8 {
+                improved = false
+                rounds += 1
+                for parameter in 0..<4 {
+                    for direction in [-1.0, 1.0] {
+                        var trial = warp
+                        switch parameter {
+                        case 0: trial.sx += direction * scaleStep
+                        case 1: trial.tx += direction * shiftStep
+                        case 2: trial.sy += direction * scaleStep
+                        default: trial.ty += direction * shiftStep
+                        }
+                        guard trial.sx > 0.8, trial.sx < 1.25, trial.sy > 0.8, trial.sy < 1.25 else { continue }
+                        let trialCost = meanSquare(a, b, trial)
+                        if trialCost < cost { cost = trialCost; warp = trial; improved = true }
+                    }
+                }
+            }
+            scaleStep /= 2
+            shiftStep /= 2
+        }
+        return warp
+    }
+
+    /// Mean squared residual after a linear brightness fit (in units of `b`'s variance); 9 when under
+    /// 70 % of `a` maps inside `b` (no alignment may win by throwing the picture away).
+    static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
+        let n = side
+        let c = Double(n - 1) / 2
+        var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                for y in 0..<n {
+                    let yb = w.sy * (Double(y) - c) + c + w.ty
+                    guard yb >= 0, yb <= Double(n - 1) else { continue }
+                    let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
+                    for x in 0..<n {
+                        let xb = w.sx * (Double(x) - c) + c + w.tx
+                        guard xb >= 0, xb <= Double(n - 1) else { continue }
+                        let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
+                        let top = pb[j * n + i] * (1 - f) + pb[j * n + i + 1] * f
+                        let bottom = pb[(j + 1) * n + i] * (1 - f) + pb[(j + 1) * n + i + 1] * f
+                        let db = Double(top * (1 - g) + bottom * g), da = Double(pa[y * n + x])
+                        sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
                     }
                 }
             }
         }
-        return best
+        guard count >= 0.7 * Double(n * n) else { return 9 }
+        let varA = max(1e-6, saa / count - (sa / count) * (sa / count))
+        let varB = max(1e-6, sbb / count - (sb / count) * (sb / count))
+        let cov = sab / count - (sa / count) * (sb / count)
+        // Residual variance of b after the best linear fit from a, relative to b's variance.
+        return max(0, 1 - cov * cov / (varA * varB))
+    }
+
+    /// A 5-tap box blur along (dx, dy): the look of a motion-blurred copy.
+    static func smear(_ image: [Float], dx: Int, dy: Int) -> [Float] {
+        let n = side
+        var out = image
+        for y in 0..<n {
+            for x in 0..<n {
+                var s: Float = 0
+                for k in -2...2 {
+                    let xx = min(n - 1, max(0, x + k * dx)), yy = min(n - 1, max(0, y + k * dy))
+                    s += image[yy * n + xx]
+                }
+                out[y * n + x] = s / 5
+            }
+        }
+        return out
+    }
+
+    /// Separable Gaussian blur of a look.
+    static func blur(_ image: [Float], sigma: Double) -> [Float] {
+        let n = side
+        let radius = max(1, Int((3 * sigma).rounded(.up)))
+        var kernel = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
+        let total = kernel.reduce(0, +)
+        kernel = kernel.map { $0 / total }
+        var tmp = [Float](repeating: 0, count: n * n), out = tmp
+        for y in 0..<n {
+            for x in 0..<n {
+                var s: Float = 0
+                for k in -radius...radius { s += kernel[k + radius] * image[y * n + min(n - 1, max(0, x + k))] }
+                tmp[y * n + x] = s
+            }
+        }
+        for y in 0..<n {
+            for x in 0..<n {
+                var s: Float = 0
+                for k in -radius...radius { s += kernel[k + radius] * tmp[min(n - 1, max(0, y + k)) * n + x] }
+                out[y * n + x] = s
+            }
+        }
+        return out
     }
 
     /// Best scale and shift mapping profile `a` onto profile `b` by normalised correlation.
@@ -79,18 +219,18 @@ public enum SecondLook {
         return (best.s, best.t)
     }
 
-    static func residual(_ a: [Float], _ b: [Float], sx: Double, tx: Double, sy: Double, ty: Double) -> LookComparison {
+    static func residual(_ a: [Float], _ b: [Float], _ w: Warp) -> LookComparison {
         let n = side
         let c = Double(n - 1) / 2
         var va = [Float](repeating: 0, count: n * n), vb = va
         var valid = [Bool](repeating: false, count: n * n)
         var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
         for y in 0..<n {
-            let yb = sy * (Double(y) - c) + c + ty
+            let yb = w.sy * (Double(y) - c) + c + w.ty
             guard yb >= 0, yb <= Double(n - 1) else { continue }
             let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
             for x in 0..<n {
-                let xb = sx * (Double(x) - c) + c + tx
+                let xb = w.sx * (Double(x) - c) + c + w.tx
                 guard xb >= 0, xb <= Double(n - 1) else { continue }
                 let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
                 let top = b[j * n + i] * (1 - f) + b[j * n + i + 1] * f
@@ -105,16 +245,40 @@ public enum SecondLook {
         let coverage = count / Double(n * n)
         guard count > 16 else {
             return LookComparison(coverage: coverage, correlation: 0, worstBlock: 9, secondBlock: 9, meanBlock: 9,
-                                  scaleX: sx, shiftX: tx, scaleY: sy, shiftY: ty)
+                                  scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
         }
-        let meanA = sa / count, meanB = sb / count
-        let varA = max(1e-6, saa / count - meanA * meanA), varB = max(1e-6, sbb / count - meanB * meanB)
-        let cov = sab / count - meanA * meanB
+        var meanA = sa / count, meanB = sb / count
+        var varA = max(1e-6, saa / count - meanA * meanA), varB = max(1e-6, sbb / count - meanB * meanB)
+        var cov = sab / count - meanA * meanB
+        var alpha = cov / varA, beta = meanB - alpha * meanA
+        // Refit b ≈ α a + β without the outliers (over 3 RMS off): a bright watermark on a dark photo
+        // must not bend the brightness fit and so raise the residual everywhere else.
+        var squared = 0.0
+        for k in 0..<(n * n) where valid[k] {
+            let r = Double(vb[k]) - alpha * Double(va[k]) - beta
+            squared += r * r
+        }
+        let cutoff = 9 * squared / count
+        sa = 0; sb = 0; saa = 0; sbb = 0; sab = 0
+        var inliers = 0.0
+        for k in 0..<(n * n) where valid[k] {
+            let da = Double(va[k]), db = Double(vb[k])
+            let r = db - alpha * da - beta
+            guard r * r <= cutoff else { continue }
+            sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; inliers += 1
+        }
+        if inliers > 16 {
+            meanA = sa / inliers; meanB = sb / inliers
+            varA = max(1e-6, saa / inliers - meanA * meanA); varB = max(1e-6, sbb / inliers - meanB * meanB)
+            cov = sab / inliers - meanA * meanB
+            alpha = cov / varA; beta = meanB - alpha * meanA
+        }
         let correlation = cov / sqrt(varA * varB)
-        // b ≈ α a + β; residual in units of b's contrast.
-        let alpha = cov / varA, beta = meanB - alpha * meanA
+        // Residual in units of b's contrast.
         let scale = 1 / sqrt(varB)
         var blocks: [Double] = []
+        var inner = 0.0
+        let last = n / 8 - 1
         for by in 0..<(n / 8) {
             for bx in 0..<(n / 8) {
                 var sum = 0.0, m = 0
@@ -124,14 +288,34 @@ public enum SecondLook {
                         sum += r * r; m += 1
                     }
                 }
-                if m >= 32 { blocks.append(sqrt(sum / Double(m))) }
+                guard m >= 32 else { continue }
+                blocks.append(sqrt(sum / Double(m)))
+                // Inside the border ring, the worst quarter block: a mouth or an eye is about that big.
+                guard bx > 0, by > 0, bx < last, by < last else { continue }
+                for qy in 0..<2 {
+                    for qx in 0..<2 {
+                        var q = 0.0
+                        for y in (by * 8 + qy * 4)..<(by * 8 + qy * 4 + 4) {
+                            for x in (bx * 8 + qx * 4)..<(bx * 8 + qx * 4 + 4) {
+                                let r = (Double(vb[y * n + x]) - alpha * Double(va[y * n + x]) - beta) * scale
+                                q += r * r
+                            }
+                        }
+                        inner = max(inner, sqrt(q / 16))
+                    }
+                }
             }
         }
         blocks.sort(by: >)
         let mean = blocks.isEmpty ? 9 : blocks.reduce(0, +) / Double(blocks.count)
+        func quantile(_ q: Double) -> Double {
+            blocks.isEmpty ? 9 : blocks[min(blocks.count - 1, Int(Double(blocks.count - 1) * (1 - q)))]
+        }
         return LookComparison(coverage: coverage, correlation: alpha > 0 ? correlation : -abs(correlation),
                               worstBlock: blocks.first ?? 9, secondBlock: blocks.count > 1 ? blocks[1] : 9,
-                              meanBlock: mean, scaleX: sx, shiftX: tx, scaleY: sy, shiftY: ty)
+                              meanBlock: mean, medianBlock: quantile(0.5), upperBlock: quantile(0.75),
+                              innerWorstBlock: inner,
+                              scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
     }
 
     /// The look mirrored left–right (to test `mirror_of`).
