@@ -24,8 +24,10 @@ public struct QualityStage: AnalysisStage {
             look: Data(PerceptualHash.look(plane)).base64EncodedString(),
             grayscale: Self.isGrayscale(image),
             detailPixels: detail.detailPixels, blurry: detail.blurry, upscaled: detail.upscaled,
-            sharpness: detail.sharpness,
-            spectrum: spectrum.profile.map(Self.rounded), spectrumWeakest: spectrum.weakestProfile.map(Self.rounded))
+            sharpness: Self.rounded(detail.sharpness),
+            spectrum: spectrum.profile.map(Self.rounded),
+            detailFeatures: DetailFeatures(spectrum),
+            jpegQuality: image.format == "jpegload" ? JPEGQuality.estimate(path: path) : nil)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
