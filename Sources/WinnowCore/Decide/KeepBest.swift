@@ -2,17 +2,19 @@
 ///
 /// In order: the most real detail (an upscale loses to a smaller original, a blurred copy to a sharp
 /// one), then not flagged blurry/upscaled, then the most pixels (a resized-down copy loses), then the
-/// least lossy encoding (a JPEG re-saved at a lower quality loses to the one it was made from). Copies
-/// equal on all of that are told apart by which is closest to all the others (the original every copy
-/// was made from: a watermark or a brightness change moves a copy away from the rest); when even that
-/// ties (the same pixels saved twice, e.g. a PNG of the JPEG), the smaller file carries the same picture.
+/// sharpest middle band (a blurred frame of a burst that was not flagged still loses). Copies equal on
+/// all of that are told apart by which is closest to all the others (the original every copy was made
+/// from: a watermark or a brightness change moves a copy away from the rest), then by file size within
+/// the most common format (at one quality, lost detail compresses better; a PNG re-save of a JPEG is
+/// bigger but no better, so sizes are only compared within a format).
 public enum KeepBest {
     /// Detail estimates within this ratio count as equal (the estimate is coarse).
     static let detailTolerance = 0.9
     /// Pixel counts within this ratio count as equal (a 2–8 % crop is still the full picture).
     static let pixelTolerance = 0.97
-    /// JPEG qualities this close count as equal (the estimate from the table is ±1–2).
-    static let qualityTolerance = 3
+    /// Middle-band levels (log10) this close count as equal: JPEG noise alone lifts a re-save by up to
+    /// ~0.2 on DEV, a blur lowers it by more.
+    static let sharpnessTolerance = 0.3
     /// Medoid scores within this ratio count as equal.
     static let medoidTolerance = 1.02
 
@@ -27,11 +29,9 @@ public enum KeepBest {
         let pixels = members.map { Double($0.width * $0.height) }
         let most = finalists.map { pixels[$0] }.max() ?? 0
         finalists = finalists.filter { pixels[$0] >= most * pixelTolerance }
-        // A JPEG saved at a clearly lower quality than another finalist JPEG is a re-save of it.
-        let qualities = finalists.compactMap { members[$0].quality?.jpegQuality }
-        if let best = qualities.max() {
-            finalists = finalists.filter { (members[$0].quality?.jpegQuality ?? best) >= best - qualityTolerance }
-        }
+        let sharpness = members.map { $0.quality?.sharpness ?? 0 }
+        let sharpest = finalists.map { sharpness[$0] }.max() ?? 0
+        finalists = finalists.filter { sharpness[$0] >= sharpest - sharpnessTolerance }
         if finalists.count == 1 { return finalists[0] }
         // The medoid: the copy every other was made from differs least from all of them.
         let looks = members.map { $0.quality?.lookBytes }
@@ -45,8 +45,13 @@ public enum KeepBest {
             return score
         }
         let lowest = scores.min() ?? .infinity
-        let tied = finalists.indices.filter { scores[$0] <= lowest * medoidTolerance || scores[$0] == lowest }
+        var tied = finalists.indices.filter { scores[$0] <= lowest * medoidTolerance || scores[$0] == lowest }
             .map { finalists[$0] }
-        return tied.min { members[$0].byteCount < members[$1].byteCount } ?? finalists[0]
+        var formats: [String: Int] = [:]
+        for i in tied { formats[members[i].format, default: 0] += 1 }
+        if let common = formats.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key {
+            tied = tied.filter { members[$0].format == common }
+        }
+        return tied.max { members[$0].byteCount < members[$1].byteCount } ?? finalists[0]
     }
 }

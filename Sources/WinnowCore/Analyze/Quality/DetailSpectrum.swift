@@ -77,28 +77,32 @@ public struct DetailSpectrum: Sendable, Equatable {
 
     /// Measures `plane` (native-resolution grey, 0–255).
     public static func measure(_ plane: GrayPlane) -> DetailSpectrum {
+        let bytes = plane.pixels.map { UInt8(max(0, min(255, $0.rounded()))) }
+        return bytes.withUnsafeBufferPointer { measure(bytes: $0, width: plane.width, height: plane.height) }
+    }
+
+    /// Measures 8-bit grey pixels (row-major) in place: a 40-megapixel image is not copied to floats.
+    public static func measure(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> DetailSpectrum {
         let n = tileSide
-        guard plane.width >= n, plane.height >= n else { return DetailSpectrum(tiles: []) }
+        guard width >= n, height >= n, p.count >= width * height else { return DetailSpectrum(tiles: []) }
         // Score every tile of the grid by its gradient energy; measure the most detailed ones.
-        var scored: [(score: Float, x: Int, y: Int)] = []
-        plane.pixels.withUnsafeBufferPointer { p in
-            var y = 0
-            while y + n <= plane.height {
-                var x = 0
-                while x + n <= plane.width {
-                    var s: Float = 0
-                    for yy in y..<(y + n - 1) {
-                        let row = yy * plane.width
-                        for xx in x..<(x + n - 1) {
-                            let c = p[row + xx]
-                            s += abs(p[row + xx + 1] - c) + abs(p[row + plane.width + xx] - c)
-                        }
+        var scored: [(score: Int, x: Int, y: Int)] = []
+        var y = 0
+        while y + n <= height {
+            var x = 0
+            while x + n <= width {
+                var s = 0
+                for yy in y..<(y + n - 1) {
+                    let row = yy * width
+                    for xx in x..<(x + n - 1) {
+                        let c = Int(p[row + xx])
+                        s += abs(Int(p[row + xx + 1]) - c) + abs(Int(p[row + width + xx]) - c)
                     }
-                    scored.append((s, x, y))
-                    x += n
                 }
-                y += n
+                scored.append((s, x, y))
+                x += n
             }
+            y += n
         }
         // Ties (flat tiles) keep grid order: the result does not depend on the sort's stability.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
@@ -109,7 +113,7 @@ public struct DetailSpectrum: Sendable, Equatable {
             var mean: Float = 0
             for yy in 0..<n {
                 for xx in 0..<n {
-                    let v = plane.pixels[(tile.y + yy) * plane.width + tile.x + xx]
+                    let v = Float(p[(tile.y + yy) * width + tile.x + xx])
                     block[yy * n + xx] = v
                     mean += v
                 }

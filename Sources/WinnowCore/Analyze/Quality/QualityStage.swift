@@ -40,12 +40,8 @@ public struct QualityStage: AnalysisStage {
             throw DecodeError(message: Vips.take(error), notAnImage: false)
         }
         defer { winnow_pixels_free(&pixels) }
-        let count = Int(pixels.width) * Int(pixels.height)
-        let floats = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count { buffer[i] = Float(pixels.data[i]) }
-            initialized = count
-        }
-        return DetailSpectrum.measure(GrayPlane(width: Int(pixels.width), height: Int(pixels.height), pixels: floats))
+        let buffer = UnsafeBufferPointer(start: pixels.data, count: Int(pixels.width) * Int(pixels.height))
+        return DetailSpectrum.measure(bytes: buffer, width: Int(pixels.width), height: Int(pixels.height))
     }
 
     /// Mean channel spread under 3 levels: grey, or nearly so.
