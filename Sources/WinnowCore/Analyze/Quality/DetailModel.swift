@@ -26,10 +26,10 @@ public struct DetailModel: Sendable, Equatable {
 
     /// Constants printed by `scripts/fit_quality.py` (DEV, seed 1, 864 files).
     public enum Fitted {
-        public static let middleBandLimit = -1.563
-        public static let upscaleBias = -3.2293
-        public static let upscaleWeights = [-2.257, -1.7134, -0.10059, 1.7537, -2.5227, -0.13674, 1.3433, -0.13874,
-                                            -0.22038, -1.8343, 0.88036]
+        public static let middleBandLimit = -1.572
+        public static let upscaleBias = -3.1314
+        public static let upscaleWeights = [-2.547, -1.3901, -0.14522, 1.6405, -2.7986, -0.15437, 1.3118, -0.099334,
+                                            -0.13196, -2.0066, 0.8008]
         public static let detailFloor = -0.6
     }
 
