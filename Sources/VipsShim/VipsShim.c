@@ -159,6 +159,32 @@ int winnow_vips_decode_full(const char *path, char **error) {
     return 0;
 }
 
+int winnow_vips_derive(const char *path, const char *out, int long_side, double blur_sigma, int quality,
+                       char **error) {
+    VipsImage *image = vips_image_new_from_file(path, "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    if (!image) { *error = take_error("unreadable image"); return -1; }
+    int width = vips_image_get_width(image), height = vips_image_get_height(image);
+    double scale = (double)long_side / (width > height ? width : height);
+    VipsImage *resized = NULL, *blurred = NULL;
+    int failed = vips_resize(image, &resized, scale,
+                             "kernel", scale < 1 ? VIPS_KERNEL_LANCZOS3 : VIPS_KERNEL_CUBIC, NULL);
+    VipsImage *current = resized;
+    if (!failed && blur_sigma > 0) {
+        failed = vips_gaussblur(resized, &blurred, blur_sigma, NULL);
+        current = blurred;
+    }
+    if (!failed) {
+        char target[4096];
+        snprintf(target, sizeof target, "%s[Q=%d]", out, quality);
+        failed = vips_image_write_to_file(current, target, NULL);
+    }
+    if (failed) *error = take_error("derive failed");
+    if (blurred) g_object_unref(blurred);
+    if (resized) g_object_unref(resized);
+    g_object_unref(image);
+    return failed ? -1 : 0;
+}
+
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error) {
     VipsImage *image = vips_image_new_from_memory(pixels->data,
         (size_t)pixels->width * pixels->height * pixels->bands,

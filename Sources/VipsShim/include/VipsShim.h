@@ -37,6 +37,12 @@ int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels 
 /// decode that benchmarks compare winnow's analysis against. Returns 0, or -1 with a message.
 int winnow_vips_decode_full(const char *path, char **error);
 
+/// Writes a derived copy of `path` to `out` (format from the suffix, JPEG quality `quality`): resized
+/// to `long_side` pixels on the long side (Lanczos down, bicubic up: how upscalers make big soft copies),
+/// then, when `blur_sigma` > 0, Gaussian-blurred. Makes the real-image fixtures of the quality tests.
+int winnow_vips_derive(const char *path, const char *out, int long_side, double blur_sigma, int quality,
+                       char **error);
+
 /// Writes 8-bit pixels (1 or 3 bands) to a file; the format follows the suffix.
 int winnow_vips_save(const winnow_pixels *pixels, const char *path, char **error);
 

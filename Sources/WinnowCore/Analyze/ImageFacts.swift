@@ -51,10 +51,15 @@ public struct QualityFacts: Codable, Sendable, Equatable {
     /// then the weakest orientation): the evidence behind `detailPixels`, `blurry` and `upscaled`.
     public var spectrum: [Double]?
     public var spectrumWeakest: [Double]?
+    /// The numbers the blur/upscale decision was made from (nil for images under one 64-px tile).
+    public var detailFeatures: DetailFeatures?
+    /// For JPEGs, the quality the file was saved at (estimated from its quantisation table).
+    public var jpegQuality: Int?
 
     public init(dhash: String, phash: String? = nil, phashMirror: String? = nil, look: String? = nil,
                 grayscale: Bool, detailPixels: Int?, blurry: Bool, upscaled: Bool, sharpness: Double,
-                spectrum: [Double]? = nil, spectrumWeakest: [Double]? = nil) {
+                spectrum: [Double]? = nil, spectrumWeakest: [Double]? = nil, detailFeatures: DetailFeatures? = nil,
+                jpegQuality: Int? = nil) {
         self.dhash = dhash
         self.phash = phash
         self.phashMirror = phashMirror
@@ -66,6 +71,8 @@ public struct QualityFacts: Codable, Sendable, Equatable {
         self.sharpness = sharpness
         self.spectrum = spectrum
         self.spectrumWeakest = spectrumWeakest
+        self.detailFeatures = detailFeatures
+        self.jpegQuality = jpegQuality
     }
 
     /// The decoded look bytes, if stored.

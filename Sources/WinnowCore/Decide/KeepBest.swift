@@ -1,11 +1,22 @@
-import Foundation
-
-/// Picks the copy to keep in a near-duplicate group: the most real detail wins (an upscale loses to a
-/// smaller original), then sharp over soft, then more pixels; copies equal on all of that are told
-/// apart by which is closest to all the others (the original every copy was made from).
+/// Picks the copy to keep in a near-duplicate group: the one with the most real detail.
+///
+/// In order: the most real detail (an upscale loses to a smaller original, a blurred copy to a sharp
+/// one), then not flagged blurry/upscaled, then the most pixels (a resized-down copy loses), then the
+/// sharpest middle band (a blurred frame of a burst that was not flagged still loses). Copies equal on
+/// all of that are told apart by which is closest to all the others (the original every copy was made
+/// from: a watermark or a brightness change moves a copy away from the rest), then by file size within
+/// the most common format (at one quality, lost detail compresses better; a PNG re-save of a JPEG is
+/// bigger but no better, so sizes are only compared within a format).
 public enum KeepBest {
     /// Detail estimates within this ratio count as equal (the estimate is coarse).
     static let detailTolerance = 0.9
+    /// Pixel counts within this ratio count as equal (a 2–8 % crop is still the full picture).
+    static let pixelTolerance = 0.97
+    /// Middle-band levels (log10) this close count as equal: JPEG noise alone lifts a re-save by up to
+    /// ~0.2 on DEV, a blur lowers it by more.
+    static let sharpnessTolerance = 0.3
+    /// Medoid scores within this ratio count as equal.
+    static let medoidTolerance = 1.02
 
     /// Index of the copy to keep among `members` (non-empty).
     public static func choose(_ members: [ImageFacts]) -> Int {
@@ -17,20 +28,30 @@ public enum KeepBest {
         if !sharp.isEmpty { finalists = sharp }
         let pixels = members.map { Double($0.width * $0.height) }
         let most = finalists.map { pixels[$0] }.max() ?? 0
-        finalists = finalists.filter { pixels[$0] >= most * 0.97 }
+        finalists = finalists.filter { pixels[$0] >= most * pixelTolerance }
+        let sharpness = members.map { $0.quality?.sharpness ?? 0 }
+        let sharpest = finalists.map { sharpness[$0] }.max() ?? 0
+        finalists = finalists.filter { sharpness[$0] >= sharpest - sharpnessTolerance }
         if finalists.count == 1 { return finalists[0] }
         // The medoid: the copy every other was made from differs least from all of them.
         let looks = members.map { $0.quality?.lookBytes }
-        var best = finalists[0], bestScore = Double.infinity
-        for i in finalists {
-            guard let li = looks[i] else { continue }
+        let scores: [Double] = finalists.map { i in
+            guard let li = looks[i] else { return .infinity }
             var score = 0.0
             for j in members.indices where j != i {
                 guard let lj = looks[j] else { continue }
                 score += SecondLook.compare(li, lj).meanBlock
             }
-            if score < bestScore { bestScore = score; best = i }
+            return score
         }
-        return best
+        let lowest = scores.min() ?? .infinity
+        var tied = finalists.indices.filter { scores[$0] <= lowest * medoidTolerance || scores[$0] == lowest }
+            .map { finalists[$0] }
+        var formats: [String: Int] = [:]
+        for i in tied { formats[members[i].format, default: 0] += 1 }
+        if let common = formats.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key {
+            tied = tied.filter { members[$0].format == common }
+        }
+        return tied.max { members[$0].byteCount < members[$1].byteCount } ?? finalists[0]
     }
 }

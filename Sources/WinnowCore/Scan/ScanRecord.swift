@@ -22,6 +22,10 @@ public struct ScanRecord: Encodable, Sendable {
     public var phash: String?
     public var dhash: String?
     public var spectrum: [Double]?
+    /// What the blur/upscale decision was made from (`scripts/fit_quality.py` reads it).
+    public var detailFeatures: DetailFeatures?
+    /// Estimated JPEG save quality (JPEGs only).
+    public var jpegQuality: Int?
     /// Face fields (null where the face stage did not run or found no face).
     public var faces: Int?
     public var faceBox: [Int]?

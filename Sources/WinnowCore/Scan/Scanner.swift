@@ -105,6 +105,8 @@ public struct Scanner: Sendable {
                     record.phash = q.phash
                     record.dhash = q.dhash
                     record.spectrum = q.spectrum.map { $0 + (q.spectrumWeakest ?? []) }
+                    record.detailFeatures = q.detailFeatures
+                    record.jpegQuality = q.jpegQuality
                 }
                 if let f = facts.faces {
                     record.faces = f.count

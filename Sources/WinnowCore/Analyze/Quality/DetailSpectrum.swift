@@ -1,96 +1,161 @@
 import Foundation
 
-/// High-frequency energy of an image at native resolution, as half-octave bands.
+/// High-frequency energy of an image at native resolution, measured on its most detailed tiles.
 ///
-/// The most detailed 64×64 tiles (by gradient energy) are transformed with a DCT; their power is summed
-/// in half-octave rings of spatial frequency, per orientation. A sharp photo carries roughly equal
-/// energy in every octave; an upscale by k has almost none above 1/(2k) cycles per pixel, a blur rolls
-/// off smoothly. Measured on the full-resolution pixels: any shrink would hide exactly this.
+/// The 64×64 tiles with the most gradient energy are Hann-windowed and Fourier-transformed; their power
+/// is averaged in 32 rings of spatial frequency (ring r covers r/64…(r+1)/64 cycles per pixel, ring 31
+/// ends at Nyquist) and in 8 orientations. A sharp photo keeps its whitened power (power × f², flat for
+/// natural images) up to Nyquist; an upscale by k has a cliff at 1/(2k) cycles per pixel; a blur rolls
+/// off smoothly; a motion blur removes one orientation only. Measured on the full-resolution pixels:
+/// any shrink would hide exactly this.
 public struct DetailSpectrum: Sendable, Equatable {
-    /// Ring edges in DCT-index units (frequency = r / 128 cycles per pixel); band i is [edges[i], edges[i+1]).
-    public static let edges: [Float] = [4, 5.657, 8, 11.31, 16, 22.63, 32, 45.25, 64]
-    public static var bandCount: Int { edges.count - 1 }
-    /// Upper frequency of band i in cycles per pixel (0.5 = Nyquist).
-    public static func upperFrequency(band: Int) -> Double { Double(edges[band + 1]) / 128 }
+    public static let tileSide = 64
+    public static let ringCount = 32
+    public static let sectorCount = 8
+    /// Tiles measured at most (the most detailed ones).
+    public static let maxTiles = 32
 
-    /// Summed power per band, all orientations.
-    public var bands: [Double]
-    /// The same per orientation: horizontal, diagonal, vertical frequencies.
-    public var oriented: [[Double]]
-    /// How many tiles were measured.
-    public var tiles: Int
+    /// One tile's measurement.
+    public struct Tile: Sendable, Equatable {
+        /// Mean power per ring, JPEG block harmonics left out (see `isBlockHarmonic`).
+        public var rings: [Double]
+        /// Mean power per orientation in a low band (rings 4–7) and a high band (rings 16–27).
+        public var sectorLow: [Double]
+        public var sectorHigh: [Double]
+    }
 
-    static let tileSide = 64
-    static let maxTiles = 12
-    private static let dct = DCT2D(size: tileSide)
+    public var tiles: [Tile]
 
-    /// Measures `plane` (native resolution grey).
-    public static func measure(_ plane: GrayPlane) -> DetailSpectrum {
+    public init(tiles: [Tile]) { self.tiles = tiles }
+
+    /// Centre frequency of ring r, cycles per pixel.
+    public static func ringFrequency(_ r: Int) -> Double { (Double(r) + 0.5) / 64 }
+
+    /// The 8×8 JPEG grid puts power at multiples of 1/8 cycle per pixel along each axis (±1 bin of leakage);
+    /// from 1/4 cycle up those coefficients would read as detail in a blocky, soft image. (Every ring keeps
+    /// some coefficients.)
+    static func isBlockHarmonic(_ index: Int) -> Bool {
+        let a = abs(index)
+        return a >= 15 && [7, 0, 1].contains(a % 8)
+    }
+
+    /// Per coefficient: ring (−1 outside), sector, and whether it is kept for the rings.
+    private struct Layout: Sendable {
+        var ring: [Int]
+        var sector: [Int]
+        var keep: [Bool]
+        var window: [Float]
+        var ringCounts: [Int]
+    }
+
+    private static let layout: Layout = {
         let n = tileSide
-        var bands = [Double](repeating: 0, count: bandCount)
-        var oriented = [[Double]](repeating: [Double](repeating: 0, count: bandCount), count: 3)
-        guard plane.width >= n, plane.height >= n else { return DetailSpectrum(bands: bands, oriented: oriented, tiles: 0) }
-        // Score every tile on a grid by gradient energy; measure the best ones.
-        var scored: [(score: Float, x: Int, y: Int)] = []
-        plane.pixels.withUnsafeBufferPointer { p in
-            var y = 0
-            while y + n <= plane.height {
-                var x = 0
-                while x + n <= plane.width {
-                    var s: Float = 0
-                    for yy in stride(from: y, to: y + n - 1, by: 2) {
-                        let row = yy * plane.width
-                        for xx in stride(from: x, to: x + n - 1, by: 2) {
-                            let c = p[row + xx]
-                            s += abs(p[row + xx + 1] - c) + abs(p[row + plane.width + xx] - c)
-                        }
+        var ring = [Int](repeating: -1, count: n * n), sector = [Int](repeating: 0, count: n * n)
+        var keep = [Bool](repeating: false, count: n * n)
+        var ringCounts = [Int](repeating: 0, count: ringCount)
+        for y in 0..<n {
+            for x in 0..<n {
+                let fy = y < n / 2 ? y : y - n, fx = x < n / 2 ? x : x - n
+                let radius = sqrt(Double(fx * fx + fy * fy))
+                let i = y * n + x
+                if radius < Double(ringCount) { ring[i] = Int(radius) }
+                var angle = atan2(Double(fy), Double(fx)) * 180 / Double.pi
+                if angle < 0 { angle += 180 }
+                if angle >= 180 { angle -= 180 }
+                sector[i] = Int((angle + 11.25) / 22.5) % sectorCount
+                keep[i] = !isBlockHarmonic(fx) && !isBlockHarmonic(fy)
+                if ring[i] >= 0 && keep[i] { ringCounts[ring[i]] += 1 }
+            }
+        }
+        let hann = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1)) }
+        var window = [Float](repeating: 0, count: n * n)
+        for y in 0..<n { for x in 0..<n { window[y * n + x] = Float(hann[y] * hann[x]) } }
+        return Layout(ring: ring, sector: sector, keep: keep, window: window, ringCounts: ringCounts)
+    }()
+
+    private static let fft = RadixTwoFFT(size: tileSide)
+
+    /// Measures `plane` (native-resolution grey, 0–255).
+    public static func measure(_ plane: GrayPlane) -> DetailSpectrum {
+        let bytes = plane.pixels.map { UInt8(max(0, min(255, $0.rounded()))) }
+        return bytes.withUnsafeBufferPointer { measure(bytes: $0, width: plane.width, height: plane.height) }
+    }
+
+    /// Measures 8-bit grey pixels (row-major) in place: a 40-megapixel image is not copied to floats.
+    public static func measure(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> DetailSpectrum {
+        let n = tileSide
+        guard width >= n, height >= n, p.count >= width * height else { return DetailSpectrum(tiles: []) }
+        // Score every tile of the grid by its gradient energy; measure the most detailed ones.
+        var scored: [(score: Int, x: Int, y: Int)] = []
+        var y = 0
+        while y + n <= height {
+            var x = 0
+            while x + n <= width {
+                var s = 0
+                for yy in y..<(y + n - 1) {
+                    let row = yy * width
+                    for xx in x..<(x + n - 1) {
+                        let c = Int(p[row + xx])
+                        s += abs(Int(p[row + xx + 1]) - c) + abs(Int(p[row + width + xx]) - c)
                     }
-                    scored.append((s, x, y))
-                    x += n
                 }
-                y += n
+                scored.append((s, x, y))
+                x += n
             }
+            y += n
         }
-        scored.sort { $0.score > $1.score }
-        let chosen = scored.prefix(maxTiles)
-        // Ring and orientation of every coefficient, computed once.
-        var ring = [Int](repeating: -1, count: n * n)
-        var sector = [Int](repeating: 0, count: n * n)
-        for v in 0..<n {
-            for u in 0..<n {
-                let r = Float(sqrt(Double(u * u + v * v)))
-                if let band = (0..<bandCount).first(where: { r >= edges[$0] && r < edges[$0 + 1] }) { ring[v * n + u] = band }
-                let angle = atan2(Double(v), Double(u)) * 180 / Double.pi
-                sector[v * n + u] = angle < 22.5 ? 0 : (angle <= 67.5 ? 1 : 2)
-            }
-        }
+        // Ties (flat tiles) keep grid order: the result does not depend on the sort's stability.
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
+        let layout = Self.layout
+        var tiles: [Tile] = []
         var block = [Float](repeating: 0, count: n * n)
-        for tile in chosen {
+        for tile in scored.prefix(maxTiles) {
+            var mean: Float = 0
             for yy in 0..<n {
-                for xx in 0..<n { block[yy * n + xx] = plane.pixels[(tile.y + yy) * plane.width + tile.x + xx] }
+                for xx in 0..<n {
+                    let v = Float(p[(tile.y + yy) * width + tile.x + xx])
+                    block[yy * n + xx] = v
+                    mean += v
+                }
             }
-            let coefficients = dct.transform(block)
-            for i in 0..<(n * n) where ring[i] >= 0 {
-                let power = Double(coefficients[i] * coefficients[i])
-                bands[ring[i]] += power
-                oriented[sector[i]][ring[i]] += power
+            mean /= Float(n * n)
+            for i in 0..<(n * n) { block[i] = (block[i] - mean) * layout.window[i] }
+            let power = fft.power2D(block)
+            var rings = [Double](repeating: 0, count: ringCount)
+            var low = [Double](repeating: 0, count: sectorCount), high = low
+            var lowCount = [Int](repeating: 0, count: sectorCount), highCount = lowCount
+            for i in 0..<(n * n) {
+                let r = layout.ring[i]
+                guard r >= 0 else { continue }
+                let value = Double(power[i])
+                if layout.keep[i] { rings[r] += value }
+                let s = layout.sector[i]
+                if r >= 4 && r < 8 { low[s] += value; lowCount[s] += 1 }
+                if r >= 16 && r < 28 { high[s] += value; highCount[s] += 1 }
             }
+            for r in 0..<ringCount { rings[r] /= Double(max(1, layout.ringCounts[r])) }
+            for s in 0..<sectorCount {
+                low[s] /= Double(max(1, lowCount[s]))
+                high[s] /= Double(max(1, highCount[s]))
+            }
+            tiles.append(Tile(rings: rings, sectorLow: low, sectorHigh: high))
         }
-        return DetailSpectrum(bands: bands, oriented: oriented, tiles: chosen.count)
+        return DetailSpectrum(tiles: tiles)
     }
 
-    /// log10 of each band's power relative to the reference band (the lowest one): a sharp photo stays
-    /// near 0 up to Nyquist, an upscale or blur falls off.
-    public var profile: [Double] { Self.relative(bands) }
-
-    /// The weakest orientation's profile (motion blur removes one direction only).
-    public var weakestProfile: [Double] {
-        let profiles = oriented.map { Self.relative($0) }
-        return (0..<Self.bandCount).map { i in profiles.map { $0[i] }.min() ?? -9 }
+    /// Whitened log power per ring (log10 of power × f²), relative to rings 4–7 (0.06–0.12 cycles per
+    /// pixel): flat up to Nyquist for a sharp photo, falling for a soft one.
+    public static func whitened(_ rings: [Double]) -> [Double] {
+        let w = rings.enumerated().map { log10(max($0.element, 1e-3) * pow(ringFrequency($0.offset), 2)) }
+        let reference = w[4..<8].reduce(0, +) / 4
+        return w.map { $0 - reference }
     }
 
-    static func relative(_ bands: [Double]) -> [Double] {
-        let reference = max(bands[0], 1e-9)
-        return bands.map { log10(max($0, 1e-9) / reference) }
+    /// The whitened profile of all tiles' power together.
+    public var profile: [Double] {
+        guard !tiles.isEmpty else { return [] }
+        var sum = [Double](repeating: 0, count: Self.ringCount)
+        for tile in tiles { for r in 0..<Self.ringCount { sum[r] += tile.rings[r] } }
+        return Self.whitened(sum.map { $0 / Double(tiles.count) })
     }
 }

@@ -24,8 +24,10 @@ public struct QualityStage: AnalysisStage {
             look: Data(PerceptualHash.look(plane)).base64EncodedString(),
             grayscale: Self.isGrayscale(image),
             detailPixels: detail.detailPixels, blurry: detail.blurry, upscaled: detail.upscaled,
-            sharpness: detail.sharpness,
-            spectrum: spectrum.profile.map(Self.rounded), spectrumWeakest: spectrum.weakestProfile.map(Self.rounded))
+            sharpness: Self.rounded(detail.sharpness),
+            spectrum: spectrum.profile.map(Self.rounded),
+            detailFeatures: DetailFeatures(spectrum),
+            jpegQuality: image.format == "jpegload" ? JPEGQuality.estimate(path: path) : nil)
     }
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
@@ -38,12 +40,8 @@ public struct QualityStage: AnalysisStage {
             throw DecodeError(message: Vips.take(error), notAnImage: false)
         }
         defer { winnow_pixels_free(&pixels) }
-        let count = Int(pixels.width) * Int(pixels.height)
-        let floats = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-            for i in 0..<count { buffer[i] = Float(pixels.data[i]) }
-            initialized = count
-        }
-        return DetailSpectrum.measure(GrayPlane(width: Int(pixels.width), height: Int(pixels.height), pixels: floats))
+        let buffer = UnsafeBufferPointer(start: pixels.data, count: Int(pixels.width) * Int(pixels.height))
+        return DetailSpectrum.measure(bytes: buffer, width: Int(pixels.width), height: Int(pixels.height))
     }
 
     /// Mean channel spread under 3 levels: grey, or nearly so.

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Fits DetailModel (blur/upscale decision and detail_px) on the DEV corpus, honestly.
+
+usage: fit_quality.py LABELS.jsonl SCAN.jsonl [--sharp-rate R]   (R: share of sharp files allowed flagged, 0.015)
+
+SCAN.jsonl is `winnow scan --json --no-faces` output (each record carries `detail_features` and the
+whitened `spectrum`). Prints leave-sources-out cross-validated figures (folds group whole source photos,
+and hard negatives by their look-alike group, so every figure is measured on photos the fit never saw),
+then the constants for Sources/WinnowCore/Analyze/Quality/DetailModel.swift fitted on all of DEV.
+Needs numpy.
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+# The order of DetailFeatures.names in Swift.
+NAMES = ["hf90", "hf50", "mid90", "mid50", "cliff", "aniso", "a12", "a16", "a20", "a24", "a28"]
+FOLDS = 8
+LAMBDA = 1.0
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def train(X, y, weights):
+    """L2-regularised logistic regression by Newton steps on standardised features; returns raw weights."""
+    mu, sd = X.mean(0), X.std(0) + 1e-9
+    Z = np.hstack([(X - mu) / sd, np.ones((len(X), 1))])
+    w = np.zeros(Z.shape[1])
+    reg = LAMBDA * np.r_[np.ones(Z.shape[1] - 1), 0]
+    for _ in range(40):
+        p = 1 / (1 + np.exp(-Z @ w))
+        g = Z.T @ (weights * (p - y)) + reg * w
+        H = (Z * (weights * p * (1 - p))[:, None]).T @ Z + np.diag(reg)
+        w -= np.linalg.solve(H, g)
+    raw = w[:-1] / sd
+    return raw, w[-1] - float(raw @ mu)
+
+
+def score(model, X):
+    raw, bias = model
+    return X @ raw + bias
+
+
+def detail_share(profile, floor):
+    """Same as DetailFeatures.detailShare in Swift."""
+    for r in range(8, 32):
+        if profile[r] < floor:
+            above, below = profile[r - 1], profile[r]
+            t = min(1, max(0, (above - floor) / (above - below))) if above > below else 0
+            return (r - 1 + 0.5 + t) / 32
+    return 1.0
+
+
+def main():
+    labels_path, scan_path = sys.argv[1], sys.argv[2]
+    sharp_rate = float(sys.argv[sys.argv.index("--sharp-rate") + 1]) if "--sharp-rate" in sys.argv else 0.015
+    root = os.path.dirname(os.path.abspath(labels_path))
+    labels = {os.path.join(root, l["file"]): l for l in load(labels_path)}
+    scan = {r["path"]: r for r in load(scan_path)}
+    rows = [(labels[p], scan[p]) for p in labels if p in scan and scan[p].get("detail_features")]
+    print(f"files with features: {len(rows)} of {len(labels)}")
+    X = np.array([[r["detail_features"][n] for n in NAMES] for _, r in rows])
+    soft = np.array([1.0 if (l["blurry"] or l["upscaled"]) else 0.0 for l, _ in rows])
+    up = np.array([1.0 if l["upscaled"] else 0.0 for l, _ in rows])
+    group = [l.get("similar_group") or l["source_id"] for l, _ in rows]
+    groups = sorted(set(group))
+    order = np.random.default_rng(1).permutation(len(groups))
+    fold_of = {g: int(order[i]) % FOLDS for i, g in enumerate(groups)}
+    fold = np.array([fold_of[g] for g in group])
+
+    mid = NAMES.index("mid50")
+
+    def fit_all(Xs, ys, ups):
+        """Soft: middle-band level under the level only `sharp_rate` of the sharp training files reach
+        (a Neyman-Pearson rule: the sharp-flag budget comes first). Upscale vs blur: what best separates the soft training files: a logistic score on all features."""
+        limit = float(np.percentile(Xs[ys == 0, mid], 100 * sharp_rate))
+        pos = ys == 1
+        return limit, train(Xs[pos], ups[pos], np.ones(pos.sum()))
+
+    pred_soft = np.zeros(len(rows), bool)
+    pred_up = np.zeros(len(rows), bool)
+    for k in range(FOLDS):
+        train_rows, test_rows = fold != k, fold == k
+        limit, cliff_limit = fit_all(X[train_rows], soft[train_rows], up[train_rows])
+        s = X[test_rows, mid] < limit
+        pred_soft[test_rows] = s
+        pred_up[test_rows] = s & (score(cliff_limit, X[test_rows]) > 0)
+
+    def pr(pred, truth):
+        tp = int((pred & truth).sum()); fp = int((pred & ~truth).sum()); fn = int((~pred & truth).sum())
+        return (tp / (tp + fp) if tp + fp else 1.0), (tp / (tp + fn) if tp + fn else 1.0), tp, fp, fn
+
+    truth_soft, truth_up = soft == 1, up == 1
+    truth_blur = truth_soft & ~truth_up
+    pred_blur = pred_soft & ~pred_up
+    print(f"cross-validated ({FOLDS} folds, leave sources out; sharp-flag budget {sharp_rate}):")
+    for name, p, t in (("upscale-blurry", pred_soft, truth_soft), ("blurry", pred_blur, truth_blur),
+                       ("upscaled", pred_up, truth_up)):
+        pp, rr, tp, fp, fn = pr(p, t)
+        print(f"  {name}: precision {pp:.4f} recall {rr:.4f}  (tp {tp} fp {fp} fn {fn})")
+    sharp = np.array([bool(l["sharp"]) for l, _ in rows])
+    print(f"  sharp files flagged: {int((pred_soft & sharp).sum())}/{int(sharp.sum())} = "
+          f"{(pred_soft & sharp).sum() / max(1, sharp.sum()):.4f}")
+    per = {}
+    for (l, _), p, t in zip(rows, pred_soft, truth_soft):
+        key = l["transform"] + (f"x{l['upscale_factor']}" if l["upscaled"] else "")
+        a = per.setdefault(key, [0, 0]); a[0] += int(p == t); a[1] += 1
+    print("  correct per transform: " + ", ".join(f"{k} {a}/{n}" for k, (a, n) in sorted(per.items())))
+
+    # detail_px floor: the level that best recovers long side / factor on the upscales (leave-sources-out).
+    floors = [-0.6, -0.8, -1.0, -1.2, -1.4, -1.6, -1.8, -2.0]
+    ups = [(i, l, r) for i, (l, r) in enumerate(rows) if l["upscaled"] and r.get("spectrum")]
+
+    def err(f, subset):
+        return float(np.median([abs(math.log2(detail_share(r["spectrum"][:32], f) * l["upscale_factor"]))
+                                for _, l, r in subset]))
+    cv_err = []
+    for k in range(FOLDS):
+        tr = [u for u in ups if fold[u[0]] != k]; te = [u for u in ups if fold[u[0]] == k]
+        if not te:
+            continue
+        best = min(floors, key=lambda f: err(f, tr))
+        cv_err += [abs(math.log2(detail_share(r["spectrum"][:32], best) * l["upscale_factor"])) for _, l, r in te]
+    floor = min(floors, key=lambda f: err(f, ups))
+    print(f"  detail_px on upscales: median |log2(estimate / (long side / factor))| = {np.median(cv_err):.3f}"
+          f" (cross-validated; 0.585 = off by a factor 1.5)")
+
+    limit, up_model = fit_all(X, soft, up)
+    fmt = lambda v: ", ".join(f"{x:.5g}" for x in v)
+    print("\nDetailModel.Fitted (all of DEV):")
+    print(f"        public static let middleBandLimit = {limit:.3f}")
+    print(f"        public static let upscaleBias = {up_model[1]:.5g}")
+    print(f"        public static let upscaleWeights = [{fmt(up_model[0])}]")
+    print(f"        public static let detailFloor = {floor}")
+
+
+if __name__ == "__main__":
+    main()
