@@ -45,7 +45,7 @@ public struct Scanner: Sendable {
         do {
             let sha = try ContentHash.sha256(of: path)
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
-            let facts = try analyzer.analyze(path: path, sha256: sha, byteCount: size ?? 0)
+            let facts = try analyzer.analyze(path: path, sha256: sha, byteCount: size)
             return Analysed(path: path, facts: facts, verdict: judge.verdict(for: facts), error: nil)
         } catch let error as DecodeError {
             return Analysed(path: path, facts: nil, verdict: Verdict(error.notAnImage ? .notImage : .unreadable),
