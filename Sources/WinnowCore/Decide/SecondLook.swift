@@ -115,27 +115,37 @@ public enum SecondLook {
         return warp
     }
 
+    /// Calls `body(k, value)` for every look pixel `k` whose position under `w` falls inside `b`, with `b`
+    /// sampled there bilinearly: the one warp both the alignment search and the final residual use.
+    @inline(__always)
+    static func forEachWarped(_ b: UnsafeBufferPointer<Float>, _ w: Warp, _ body: (Int, Float) -> Void) {
+        let n = side
+        let c = Double(n - 1) / 2
+        for y in 0..<n {
+            let yb = w.sy * (Double(y) - c) + c + w.ty
+            guard yb >= 0, yb <= Double(n - 1) else { continue }
+            let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
+            for x in 0..<n {
+                let xb = w.sx * (Double(x) - c) + c + w.tx
+                guard xb >= 0, xb <= Double(n - 1) else { continue }
+                let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
+                let top = b[j * n + i] * (1 - f) + b[j * n + i + 1] * f
+                let bottom = b[(j + 1) * n + i] * (1 - f) + b[(j + 1) * n + i + 1] * f
+                body(y * n + x, top * (1 - g) + bottom * g)
+            }
+        }
+    }
+
     /// Mean squared residual after a linear brightness fit (in units of `b`'s variance); 9 when under
     /// 70 % of `a` maps inside `b` (no alignment may win by throwing the picture away).
     static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
         let n = side
-        let c = Double(n - 1) / 2
         var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                for y in 0..<n {
-                    let yb = w.sy * (Double(y) - c) + c + w.ty
-                    guard yb >= 0, yb <= Double(n - 1) else { continue }
-                    let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
-                    for x in 0..<n {
-                        let xb = w.sx * (Double(x) - c) + c + w.tx
-                        guard xb >= 0, xb <= Double(n - 1) else { continue }
-                        let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
-                        let top = pb[j * n + i] * (1 - f) + pb[j * n + i + 1] * f
-                        let bottom = pb[(j + 1) * n + i] * (1 - f) + pb[(j + 1) * n + i + 1] * f
-                        let db = Double(top * (1 - g) + bottom * g), da = Double(pa[y * n + x])
-                        sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
-                    }
+                forEachWarped(pb, w) { k, value in
+                    let da = Double(pa[k]), db = Double(value)
+                    sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
                 }
             }
         }
@@ -221,22 +231,11 @@ public enum SecondLook {
 
     static func residual(_ a: [Float], _ b: [Float], _ w: Warp) -> LookComparison {
         let n = side
-        let c = Double(n - 1) / 2
         var va = [Float](repeating: 0, count: n * n), vb = va
         var valid = [Bool](repeating: false, count: n * n)
         var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
-        for y in 0..<n {
-            let yb = w.sy * (Double(y) - c) + c + w.ty
-            guard yb >= 0, yb <= Double(n - 1) else { continue }
-            let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
-            for x in 0..<n {
-                let xb = w.sx * (Double(x) - c) + c + w.tx
-                guard xb >= 0, xb <= Double(n - 1) else { continue }
-                let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
-                let top = b[j * n + i] * (1 - f) + b[j * n + i + 1] * f
-                let bottom = b[(j + 1) * n + i] * (1 - f) + b[(j + 1) * n + i + 1] * f
-                let value = top * (1 - g) + bottom * g
-                let k = y * n + x
+        b.withUnsafeBufferPointer { pb in
+            forEachWarped(pb, w) { k, value in
                 va[k] = a[k]; vb[k] = value; valid[k] = true
                 let da = Double(a[k]), db = Double(value)
                 sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
