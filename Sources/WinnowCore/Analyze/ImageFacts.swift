@@ -47,10 +47,9 @@ public struct QualityFacts: Codable, Sendable, Equatable {
     public var upscaled: Bool
     /// Higher is sharper; comparable between copies of one picture (keep-best).
     public var sharpness: Double
-    /// Native-resolution power per half-octave band, log10 relative to the lowest band (all orientations,
-    /// then the weakest orientation): the evidence behind `detailPixels`, `blurry` and `upscaled`.
+    /// The whitened native-resolution power profile of the most detailed tiles: the evidence behind
+    /// `detailPixels`, `blurry` and `upscaled`.
     public var spectrum: [Double]?
-    public var spectrumWeakest: [Double]?
     /// The numbers the blur/upscale decision was made from (nil for images under one 64-px tile).
     public var detailFeatures: DetailFeatures?
     /// For JPEGs, the quality the file was saved at (estimated from its quantisation table).
@@ -58,7 +57,7 @@ public struct QualityFacts: Codable, Sendable, Equatable {
 
     public init(dhash: String, phash: String? = nil, phashMirror: String? = nil, look: String? = nil,
                 grayscale: Bool, detailPixels: Int?, blurry: Bool, upscaled: Bool, sharpness: Double,
-                spectrum: [Double]? = nil, spectrumWeakest: [Double]? = nil, detailFeatures: DetailFeatures? = nil,
+                spectrum: [Double]? = nil, detailFeatures: DetailFeatures? = nil,
                 jpegQuality: Int? = nil) {
         self.dhash = dhash
         self.phash = phash
@@ -70,7 +69,6 @@ public struct QualityFacts: Codable, Sendable, Equatable {
         self.upscaled = upscaled
         self.sharpness = sharpness
         self.spectrum = spectrum
-        self.spectrumWeakest = spectrumWeakest
         self.detailFeatures = detailFeatures
         self.jpegQuality = jpegQuality
     }

@@ -104,7 +104,7 @@ public struct Scanner: Sendable {
                     record.grayscale = q.grayscale
                     record.phash = q.phash
                     record.dhash = q.dhash
-                    record.spectrum = q.spectrum.map { $0 + (q.spectrumWeakest ?? []) }
+                    record.spectrum = q.spectrum
                     record.detailFeatures = q.detailFeatures
                     record.jpegQuality = q.jpegQuality
                 }
