@@ -21,7 +21,7 @@ typedef enum {
     WINNOW_FACE_PROFILE_MIRROR = 2,
 } winnow_face_source;
 
-/// One raw detection in the coordinates of the buffer passed to `winnow_faces_detect`.
+/// One raw detection in the coordinates of the buffer passed to `winnow_faces_hog` / `winnow_faces_profiles`.
 typedef struct {
     double x, y, width, height;
     winnow_face_source source;

@@ -103,17 +103,6 @@ public final class FaceDetector: @unchecked Sendable {
     }
     private static let sharedResult: Result<FaceDetector, Error> = Result { try FaceDetector() }
 
-    /// Raw detections of both detectors in `gray` (`width`×`height`), coordinates in that buffer.
-    /// - Parameters:
-    ///   - upsample: enlarge first (> 1 finds faces smaller than HOG's 80 px window).
-    ///   - minProfileSide: smallest profile box searched, in buffer pixels.
-    ///   - hogThreshold: added to dlib's HOG threshold (< 0 also returns weaker hits).
-    public func detect(gray: [UInt8], width: Int, height: Int, upsample: Double = 1, hogThreshold: Double = 0,
-                       minProfileSide: Int = 40) throws -> [DetectedFace] {
-        try frontal(gray: gray, width: width, height: height, upsample: upsample, hogThreshold: hogThreshold)
-            + profiles(gray: gray, width: width, height: height, upsample: upsample, minProfileSide: minProfileSide)
-    }
-
     /// dlib's HOG detector (frontal to roughly 3/4 faces), on the image and, with `mirrorPass`, on its mirror.
     public func frontal(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
                         hogThreshold: Double = 0, mirrorPass: Bool = true) throws -> [DetectedFace] {
