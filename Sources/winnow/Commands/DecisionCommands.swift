@@ -2,21 +2,28 @@ import ArgumentParser
 import Foundation
 import WinnowCore
 
-/// Shared by `keep` and `reject`.
-private func record(_ verdict: VerdictKind, file: String, config: ConfigOptions) throws {
+/// Runs one user decision the way `keep`, `reject` and `not-duplicate` share: holding the library lock
+/// (the daemon may be placing a file), then bringing the changed subjects' datasets up to date here, since
+/// the daemon's dataset keeper lives in another process. Returns the rows that changed.
+private func applyDecision(config: ConfigOptions, _ decide: (UserDecisions) throws -> [FileRecord]) throws -> [FileRecord] {
     let settings = try config.load()
     let database = try State.open(settings)
-    let decisions = UserDecisions(database: database, config: settings)
     do {
-        let row = try LibraryLock(stateDirectory: settings.stateDirectory).withLock {
-            let row = try decisions.decide(file, verdict)
-            // The daemon's dataset keeper lives in another process: bring the trainer's folder up to date here.
-            _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row)
-            return row
+        return try LibraryLock(stateDirectory: settings.stateDirectory).withLock {
+            let changed = try decide(UserDecisions(database: database, config: settings))
+            let keeper = DatasetKeeper(config: settings, database: database)
+            for row in changed { _ = try keeper.sync(subject: row.subject, changed: row) }
+            return changed
         }
-        print("\(verdict == .kept ? "kept" : "rejected"): \(row.currentPath)")
     } catch let error as UserDecisions.DecisionError {
         throw CLIError(error.description)
+    }
+}
+
+/// Shared by `keep` and `reject`.
+private func record(_ verdict: VerdictKind, file: String, config: ConfigOptions) throws {
+    for row in try applyDecision(config: config, { [try $0.decide(file, verdict)] }) {
+        print("\(verdict == .kept ? "kept" : "rejected"): \(row.currentPath)")
     }
 }
 
@@ -43,19 +50,8 @@ struct NotDuplicateCommand: ParsableCommand {
     @Argument(help: "A file's path or id.", completion: .file()) var first: String
     @Argument(help: "The other file's path or id.", completion: .file()) var second: String
     func run() throws {
-        let settings = try config.load()
-        let database = try State.open(settings)
-        let decisions = UserDecisions(database: database, config: settings)
-        do {
-            let changed = try LibraryLock(stateDirectory: settings.stateDirectory).withLock {
-                let changed = try decisions.notDuplicate(first, second)
-                for row in changed { _ = try DatasetKeeper(config: settings, database: database).sync(subject: row.subject, changed: row) }
-                return changed
-            }
-            print("recorded: not duplicates")
-            for row in changed { print("\(row.verdict?.rawValue ?? "?"): \(row.currentPath)") }
-        } catch let error as UserDecisions.DecisionError {
-            throw CLIError(error.description)
-        }
+        let changed = try applyDecision(config: config) { try $0.notDuplicate(first, second) }
+        print("recorded: not duplicates")
+        for row in changed { print("\(row.verdict?.rawValue ?? "?"): \(row.currentPath)") }
     }
 }
