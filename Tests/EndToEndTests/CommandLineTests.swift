@@ -47,6 +47,30 @@ import Testing
         #expect(try harness.run(["--version"]).stdout.hasPrefix("0."))
     }
 
+    @Test func rejectAndKeepMoveTheFileAndTheDatasetFollows() throws {
+        let harness = try DaemonHarness()
+        try harness.startDaemon()
+        let names = try harness.saveImages(DaemonHarness.faceImageNames(2), subject: "anne")
+        try harness.wait("both photos placed") { harness.placedFiles.count == 2 }
+        #expect(try harness.stopDaemon() == 0)
+        let kept = try #require(harness.placedFiles.first { $0.contains("/kept/") && $0.hasSuffix(names[0]) })
+        let path = harness.library.appendingPathComponent(kept).path
+
+        let reject = try harness.run(["reject", path])
+        #expect(reject.status == 0, "\(reject.stderr)")
+        #expect(harness.placedFiles.contains("anne/rejects/rejected/\(names[0])"))
+        #expect(!harness.files(under: harness.library.appendingPathComponent("anne/dataset")).contains { $0.hasSuffix(names[0]) })
+
+        let keep = try harness.run(["keep", harness.library.appendingPathComponent("anne/rejects/rejected/\(names[0])").path])
+        #expect(keep.status == 0, "\(keep.stderr)")
+        #expect(harness.placedFiles.contains { $0.contains("/kept/") && $0.hasSuffix(names[0]) })
+        #expect(harness.files(under: harness.library.appendingPathComponent("anne/dataset")).contains { $0.hasSuffix(names[0]) })
+
+        let unknown = try harness.run(["keep", "/nowhere/x.jpg"])
+        #expect(unknown.status == 1)
+        #expect(harness.placedFiles.count == 2)
+    }
+
     @Test func showNamesAnUnknownFileClearly() throws {
         let harness = try DaemonHarness()
         let result = try harness.run(["show", "/nowhere/x.jpg"])
