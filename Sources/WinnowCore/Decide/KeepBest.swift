@@ -2,7 +2,9 @@
 ///
 /// In order: the most real detail (an upscale loses to a smaller original, a blurred copy to a sharp
 /// one), then not flagged blurry/upscaled, then the most pixels (a resized-down copy loses), then the
-/// sharpest middle band (a blurred frame of a burst that was not flagged still loses). Copies equal on
+/// highest JPEG quality within a margin (a copy re-saved at a clearly lower quality is a later
+/// generation: its block noise can lift the middle band, never the real detail), then the sharpest
+/// middle band (a blurred frame of a burst that was not flagged still loses). Copies equal on
 /// all of that are told apart by which is closest to all the others (the original every copy was made
 /// from: a watermark or a brightness change moves a copy away from the rest), then by file size within
 /// the most common format (at one quality, lost detail compresses better; a PNG re-save of a JPEG is
@@ -15,6 +17,8 @@ public enum KeepBest {
     /// Middle-band levels (log10) this close count as equal: JPEG noise alone lifts a re-save by up to
     /// ~0.2 on DEV, a blur lowers it by more.
     static let sharpnessTolerance = 0.3
+    /// JPEG quality estimates this close count as equal (re-saves at the same setting read ±a few).
+    static let jpegQualityTolerance = 10
     /// Medoid scores within this ratio count as equal.
     static let medoidTolerance = 1.02
 
@@ -29,6 +33,10 @@ public enum KeepBest {
         let pixels = members.map { Double($0.width * $0.height) }
         let most = finalists.map { pixels[$0] }.max() ?? 0
         finalists = finalists.filter { pixels[$0] >= most * pixelTolerance }
+        if let highest = finalists.compactMap({ members[$0].quality?.jpegQuality }).max() {
+            // Copies that are not JPEG (no estimate) stay: quality tables only compare JPEGs.
+            finalists = finalists.filter { (members[$0].quality?.jpegQuality ?? highest) >= highest - jpegQualityTolerance }
+        }
         let sharpness = members.map { $0.quality?.sharpness ?? 0 }
         let sharpest = finalists.map { sharpness[$0] }.max() ?? 0
         finalists = finalists.filter { sharpness[$0] >= sharpest - sharpnessTolerance }

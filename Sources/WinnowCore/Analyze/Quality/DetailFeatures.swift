@@ -22,11 +22,24 @@ public struct DetailFeatures: Sendable, Equatable, Codable {
     public var a20: Double
     public var a24: Double
     public var a28: Double
+    /// Motion blur (8 orientations, tiles' power together): per orientation the gain of whitened power from
+    /// rings 1–2 to rings 8–15; the median orientation's gain (low: detail lost in most directions, as any
+    /// blur does) and how far the best orientation stands above it (high: one direction kept, as only a
+    /// motion blur does — the content's own orientation shows in both bands and cancels).
+    public var gainMedian: Double
+    public var gainSpread: Double
+    /// ×2 upscale: per tile the drop of the square-ring profile from 0.19–0.23 to 0.28–0.33 cycles/px
+    /// (across 1/4, where a ×2 upscale keeps nothing on either axis); its 25th percentile over tiles
+    /// (a sharp photo has tiles whose detail runs on smoothly; an upscale's cliff is in every tile).
+    public var squareCliff: Double
 
-    /// Names in model order (the fit script uses the same).
-    public static let names = ["hf90", "hf50", "mid90", "mid50", "cliff", "aniso", "a12", "a16", "a20", "a24", "a28"]
+    /// Names in model order, as `winnow scan --json` spells them (the fit script uses the same).
+    public static let names = ["hf90", "hf50", "mid90", "mid50", "cliff", "aniso", "a12", "a16", "a20", "a24", "a28",
+                               "gain_median", "gain_spread", "square_cliff"]
 
-    public var vector: [Double] { [hf90, hf50, mid90, mid50, cliff, aniso, a12, a16, a20, a24, a28] }
+    public var vector: [Double] {
+        [hf90, hf50, mid90, mid50, cliff, aniso, a12, a16, a20, a24, a28, gainMedian, gainSpread, squareCliff]
+    }
 
     /// Nil when the image has no full tile (smaller than 64 px).
     public init?(_ spectrum: DetailSpectrum) {
@@ -51,6 +64,22 @@ public struct DetailFeatures: Sendable, Equatable, Codable {
         aniso = Self.percentile(spreads, 50)
         func pair(_ r: Int) -> Double { (profile[r] + profile[r + 1]) / 2 }
         a12 = pair(12); a16 = pair(16); a20 = pair(20); a24 = pair(24); a28 = pair(28)
+
+        let count = Double(spectrum.tiles.count)
+        let gains = (0..<DetailSpectrum.sectorCount).map { s -> Double in
+            let low = spectrum.tiles.reduce(0) { $0 + $1.directionLow[s] } / count
+            let mid = spectrum.tiles.reduce(0) { $0 + $1.directionMid[s] } / count
+            return log10(max(mid, 1e-6)) - log10(max(low, 1e-6))
+        }
+        gainMedian = Self.percentile(gains, 50)
+        gainSpread = (gains.max() ?? 0) - gainMedian
+        let cliffs = spectrum.tiles.map { tile -> Double in
+            let w = tile.squareRings.enumerated().map {
+                log10(max($0.element, 1e-3) * pow(DetailSpectrum.ringFrequency($0.offset), 2))
+            }
+            return Self.mean(w[12..<15]) - Self.mean(w[18..<21])
+        }
+        squareCliff = Self.percentile(cliffs, 25)
     }
 
     /// Where the mean profile first falls below `floor` (searching upward from 0.12 cycles/px), as a

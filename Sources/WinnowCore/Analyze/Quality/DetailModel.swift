@@ -3,33 +3,60 @@ import Foundation
 /// Turns `DetailFeatures` into `blurry`, `upscaled` and `detail_px`.
 ///
 /// Fitted on the DEV corpus by `scripts/fit_quality.py` (leave-sources-out cross-validation; the script
-/// prints these constants). Soft (blurry or upscaled): the middle band (0.19–0.28 cycles/px) of the
-/// median tile lies under a level only 1.5 % of DEV's sharp files reach — a sharp file wrongly set
-/// aside costs the user a good image, so that budget is fixed first. Which kind of soft: a logistic
-/// score that tells an upscale's cliff from a blur's smooth roll-off.
+/// prints these constants). Three logistic detectors, each trained against DEV's sharp files on the
+/// damage it knows, from the few features that damage shows in (zero weights elsewhere): `soft` (a smooth roll-off: gaussian blur, upscales by
+/// 3 or more), `motion` (detail kept in one direction only) and `doubled` (the square cliff at 1/4 cycle
+/// per pixel of a ×2 upscale). The image is soft when any detector's score is above 0; each bias is
+/// shifted so that only a fixed small share of DEV's sharp files score above 0 — a sharp file wrongly set
+/// aside costs the user a good image, so that budget is fixed first. Which kind of soft: the `doubled`
+/// detector means upscaled and `motion` blurry; for `soft`, a logistic score that tells an upscale's
+/// cliff from a blur's smooth roll-off.
 public struct DetailModel: Sendable, Equatable {
-    /// `mid50` under this: soft.
-    public var middleBandLimit: Double
-    /// score = bias + Σ weight·feature (feature order: `DetailFeatures.names`); > 0: upscaled, else blurry.
-    public var upscaleBias: Double
-    public var upscaleWeights: [Double]
+    /// A linear score over `DetailFeatures.vector`.
+    public struct Score: Sendable, Equatable {
+        public var bias: Double
+        public var weights: [Double]
+        public init(bias: Double, weights: [Double]) { self.bias = bias; self.weights = weights }
+        public func callAsFunction(_ features: DetailFeatures) -> Double {
+            zip(weights, features.vector).reduce(bias) { $0 + $1.0 * $1.1 }
+        }
+    }
+
+    public var soft: Score
+    public var motion: Score
+    public var doubled: Score
+    /// > 0: upscaled, else blurry (for images the `soft` detector flags).
+    public var upscale: Score
     /// The whitened level (log10) below which a ring no longer counts as real detail (`detail_px`).
     public var detailFloor: Double
 
-    public init(middleBandLimit: Double = Fitted.middleBandLimit, upscaleBias: Double = Fitted.upscaleBias,
-                upscaleWeights: [Double] = Fitted.upscaleWeights, detailFloor: Double = Fitted.detailFloor) {
-        self.middleBandLimit = middleBandLimit
-        self.upscaleBias = upscaleBias
-        self.upscaleWeights = upscaleWeights
+    public init(soft: Score = Fitted.soft, motion: Score = Fitted.motion, doubled: Score = Fitted.doubled,
+                upscale: Score = Fitted.upscale, detailFloor: Double = Fitted.detailFloor) {
+        self.soft = soft
+        self.motion = motion
+        self.doubled = doubled
+        self.upscale = upscale
         self.detailFloor = detailFloor
     }
 
-    /// Constants printed by `scripts/fit_quality.py` (DEV, seed 1, 864 files).
+    /// Constants printed by `scripts/fit_quality.py` (DEV, seed 1, 864 files, sharp-flag budget 0.008).
     public enum Fitted {
-        public static let middleBandLimit = -1.572
-        public static let upscaleBias = -3.1314
-        public static let upscaleWeights = [-2.547, -1.3901, -0.14522, 1.6405, -2.7986, -0.15437, 1.3118, -0.099334,
-                                            -0.13196, -2.0066, 0.8008]
+        public static let soft = Score(
+            bias: -11.151,
+            weights: [-1.7642, 0, 0, -1.6416, 4.0328, 0, 0,
+                      0, 0, 0, 0, -0.88101, 0, 0])
+        public static let motion = Score(
+            bias: -11.916,
+            weights: [0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0, 0, -3.9317, 6.5541, 0])
+        public static let doubled = Score(
+            bias: -7.0079,
+            weights: [0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0, 0, 0, 0, 12.994])
+        public static let upscale = Score(
+            bias: 1.0046,
+            weights: [-2.7053, -0.71726, -0.48859, 2.8701, 0.27808, 0, 2.5392,
+                      3.1968, 0.40487, -3.2939, -1.1808, 0, 0, 0])
         public static let detailFloor = -0.6
     }
 
@@ -47,12 +74,15 @@ public struct DetailModel: Sendable, Equatable {
             // Under one tile: too small to judge; the too-small rule deals with such images.
             return Assessment(detailPixels: longSide, blurry: false, upscaled: false, sharpness: 0)
         }
-        guard features.mid50 < middleBandLimit else {
+        let scores = [soft(features), motion(features), doubled(features)]
+        let strongest = scores.indices.max { scores[$0] < scores[$1] } ?? 0
+        guard scores[strongest] > 0 else {
             return Assessment(detailPixels: longSide, blurry: false, upscaled: false, sharpness: features.mid50)
         }
-        let upscale = zip(upscaleWeights, features.vector).reduce(upscaleBias) { $0 + $1.0 * $1.1 }
+        let upscaled = strongest == 2 || (strongest == 0 && upscale(features) > 0)
         let share = DetailFeatures.detailShare(spectrum.profile, floor: detailFloor)
-        let detail = max(1, Int((Double(longSide) * share).rounded()))
-        return Assessment(detailPixels: detail, blurry: upscale <= 0, upscaled: upscale > 0, sharpness: features.mid50)
+        // A ×2 upscale keeps detail up to half of Nyquist at most, however its profile reads.
+        let detail = max(1, Int((Double(longSide) * (strongest == 2 ? min(share, 0.5) : share)).rounded()))
+        return Assessment(detailPixels: detail, blurry: !upscaled, upscaled: upscaled, sharpness: features.mid50)
     }
 }

@@ -8,6 +8,15 @@ import Foundation
 /// natural images) up to Nyquist; an upscale by k has a cliff at 1/(2k) cycles per pixel; a blur rolls
 /// off smoothly; a motion blur removes one orientation only. Measured on the full-resolution pixels:
 /// any shrink would hide exactly this.
+///
+/// Two more views serve the two blurs a radial profile misses. Per tile, the whitened power in the 8
+/// orientations of the lowest band (rings 1–2, under 0.05 cycles/px) and of rings 8–15 (0.12–0.25): a
+/// linear motion blur of L px (L ≥ 9 here) multiplies the spectrum by sinc(L·f·cos θ), so past 1/L cycles/px
+/// only the orientations across the motion keep their detail, while the content's own orientation shows
+/// in the lowest band too (which even a 25 px blur leaves alone) and cancels.
+/// And per tile a "square ring" profile, by max(|fx|, |fy|): resampling is separable, so an upscale by k
+/// keeps nothing beyond 1/(2k) along either axis — a sharp square cliff that the radial rings smear over
+/// 1/(2k)…√2/(2k) (the diagonal).
 public struct DetailSpectrum: Sendable, Equatable {
     public static let tileSide = 64
     public static let ringCount = 32
@@ -22,6 +31,11 @@ public struct DetailSpectrum: Sendable, Equatable {
         /// Mean power per orientation in a low band (rings 4–7) and a high band (rings 16–27).
         public var sectorLow: [Double]
         public var sectorHigh: [Double]
+        /// Mean whitened power (power × f², f in cycles/px) per orientation in rings 1–2 and rings 8–15.
+        public var directionLow: [Double]
+        public var directionMid: [Double]
+        /// Mean power per square ring (max(|fx|, |fy|) = r), JPEG block harmonics left out.
+        public var squareRings: [Double]
     }
 
     public var tiles: [Tile]
@@ -46,6 +60,12 @@ public struct DetailSpectrum: Sendable, Equatable {
         var keep: [Bool]
         var window: [Float]
         var ringCounts: [Int]
+        var squareRing: [Int]
+        var squareCounts: [Int]
+        var directionLowCounts: [Int]
+        var directionMidCounts: [Int]
+        /// f² in (cycles per pixel)².
+        var frequency2: [Double]
     }
 
     private static let layout: Layout = {
@@ -53,6 +73,9 @@ public struct DetailSpectrum: Sendable, Equatable {
         var ring = [Int](repeating: -1, count: n * n), sector = [Int](repeating: 0, count: n * n)
         var keep = [Bool](repeating: false, count: n * n)
         var ringCounts = [Int](repeating: 0, count: ringCount)
+        var squareRing = [Int](repeating: -1, count: n * n), squareCounts = [Int](repeating: 0, count: ringCount)
+        var directionLowCounts = [Int](repeating: 0, count: sectorCount), directionMidCounts = directionLowCounts
+        var frequency2 = [Double](repeating: 0, count: n * n)
         for y in 0..<n {
             for x in 0..<n {
                 let fy = y < n / 2 ? y : y - n, fx = x < n / 2 ? x : x - n
@@ -65,12 +88,19 @@ public struct DetailSpectrum: Sendable, Equatable {
                 sector[i] = Int((angle + 11.25) / 22.5) % sectorCount
                 keep[i] = !isBlockHarmonic(fx) && !isBlockHarmonic(fy)
                 if ring[i] >= 0 && keep[i] { ringCounts[ring[i]] += 1 }
+                frequency2[i] = Double(fx * fx + fy * fy) / Double(n * n)
+                let square = max(abs(fx), abs(fy))
+                if square < ringCount && keep[i] { squareRing[i] = square; squareCounts[square] += 1 }
+                if keep[i] && ring[i] >= 1 && ring[i] < 3 { directionLowCounts[sector[i]] += 1 }
+                if keep[i] && ring[i] >= 8 && ring[i] < 16 { directionMidCounts[sector[i]] += 1 }
             }
         }
         let hann = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1)) }
         var window = [Float](repeating: 0, count: n * n)
         for y in 0..<n { for x in 0..<n { window[y * n + x] = Float(hann[y] * hann[x]) } }
-        return Layout(ring: ring, sector: sector, keep: keep, window: window, ringCounts: ringCounts)
+        return Layout(ring: ring, sector: sector, keep: keep, window: window, ringCounts: ringCounts,
+                      squareRing: squareRing, squareCounts: squareCounts, directionLowCounts: directionLowCounts,
+                      directionMidCounts: directionMidCounts, frequency2: frequency2)
     }()
 
     private static let fft = RadixTwoFFT(size: tileSide)
@@ -124,11 +154,18 @@ public struct DetailSpectrum: Sendable, Equatable {
             var rings = [Double](repeating: 0, count: ringCount)
             var low = [Double](repeating: 0, count: sectorCount), high = low
             var lowCount = [Int](repeating: 0, count: sectorCount), highCount = lowCount
+            var directionLow = [Double](repeating: 0, count: sectorCount), directionMid = directionLow
+            var square = [Double](repeating: 0, count: ringCount)
             for i in 0..<(n * n) {
+                let value = Double(power[i])
+                if layout.squareRing[i] >= 0 { square[layout.squareRing[i]] += value }
                 let r = layout.ring[i]
                 guard r >= 0 else { continue }
-                let value = Double(power[i])
-                if layout.keep[i] { rings[r] += value }
+                if layout.keep[i] {
+                    rings[r] += value
+                    if r >= 1 && r < 3 { directionLow[layout.sector[i]] += value * layout.frequency2[i] }
+                    if r >= 8 && r < 16 { directionMid[layout.sector[i]] += value * layout.frequency2[i] }
+                }
                 let s = layout.sector[i]
                 if r >= 4 && r < 8 { low[s] += value; lowCount[s] += 1 }
                 if r >= 16 && r < 28 { high[s] += value; highCount[s] += 1 }
@@ -138,7 +175,14 @@ public struct DetailSpectrum: Sendable, Equatable {
                 low[s] /= Double(max(1, lowCount[s]))
                 high[s] /= Double(max(1, highCount[s]))
             }
-            tiles.append(Tile(rings: rings, sectorLow: low, sectorHigh: high))
+            for s in 0..<sectorCount {
+                directionLow[s] /= Double(max(1, layout.directionLowCounts[s]))
+                directionMid[s] /= Double(max(1, layout.directionMidCounts[s]))
+            }
+            for r in 0..<ringCount { square[r] /= Double(max(1, layout.squareCounts[r])) }
+            tiles.append(Tile(rings: rings, sectorLow: low, sectorHigh: high, directionLow: directionLow,
+                              directionMid: directionMid,
+                              squareRings: square))
         }
         return DetailSpectrum(tiles: tiles)
     }
