@@ -33,14 +33,19 @@ struct QualityDevSetTests {
 
     @Test func upscalesAndBlurryCopiesAreFlaggedAndSharpFilesAreNot() throws {
         let figures = try Self.figures.get()
+        // Measured on this subset: union P 0.964 R 0.831, blurry R 0.868 (motion blurs included), upscaled
+        // R 0.667, sharp flagged 2/183.
         #expect(figures["upscale-blurry_precision"]! >= 0.95)
-        #expect(figures["upscale-blurry_recall"]! >= 0.45)
+        #expect(figures["upscale-blurry_recall"]! >= 0.80)
+        #expect(figures["blurry_recall"]! >= 0.82)
+        #expect(figures["upscaled_recall"]! >= 0.60)
         #expect(figures["sharp_flagged"]! <= 0.02)
     }
 
     @Test func theBestCopyOfAGroupIsKept() throws {
         let figures = try Self.figures.get()
-        #expect(figures["keep_best"]! >= 0.90)
+        // Measured: 40/42 groups.
+        #expect(figures["keep_best"]! >= 0.92)
     }
 
     private static func scanAndScore() throws -> [String: Double] {
