@@ -165,9 +165,9 @@ struct FaceMerger {
     private func side(of hit: DetectedFace) -> Double { hit.source == ProfileCascade.imagePassSide ? 1 : -1 }
 }
 
-/// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles (real left and right
-/// side views, not only mirrors): it fires on faces whose nose points to the image's left, so the mirror
-/// pass finds the right-facing ones.
+/// Which way OpenCV's `lbpcascade_profileface.xml` looks (like the Haar one), checked on the DEV profiles (real
+/// left and right side views, not only mirrors): it fires on faces whose nose points to the image's left, so the
+/// mirror pass finds the right-facing ones.
 enum ProfileCascade {
     /// The pass whose hits have the nose toward the image's left (yaw > 0).
     static let imagePassSide: DetectedFace.Source = .profileImage
