@@ -31,10 +31,13 @@ public struct FaceStage: AnalysisStage {
         var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
                                        hogThreshold: settings.hogMinScore)
         // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
-        // smaller still): look once more at 2×, for faces below the window.
-        let largest = merger.merge(raw).first.map { $0.detection.box.side * upsample } ?? 0
-        if largest < settings.retryBelowFaceSide, longSide < Double(settings.upsampleBelow), upsample < 2 {
-            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: 2,
+        // smaller still): look once more, enlarged, for faces below the window. With a face found, only faces at
+        // least `minRelativeSide` of it count, so enlarge just enough for HOG to see those (cost grows with the
+        // square of the factor); with none, 2×.
+        let largest = merger.merge(raw).first?.detection.box.side
+        let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
+        if retryUpsample > upsample, longSide < Double(settings.upsampleBelow) {
+            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
                                        hogThreshold: settings.hogMinScore)
         }
         // The profile cascade (two passes, image and mirror) is as costly as HOG: run it only where it can
