@@ -30,31 +30,35 @@ public struct FaceStage: AnalysisStage {
         let upsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
         var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
                                        hogThreshold: settings.hogMinScore)
-        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
-        // smaller still): look once more, enlarged, for faces below the window. With a face found, only faces at
-        // least `minRelativeSide` of it count, so enlarge just enough for HOG to see those (cost grows with the
-        // square of the factor); with none, 2×.
-        let largest = merger.merge(raw).first?.detection.box.side
-        let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
-        if retryUpsample > upsample, longSide < Double(settings.upsampleBelow) {
-            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
-                                       hogThreshold: settings.hogMinScore)
-        }
-        // The profile cascade (two passes, image and mirror) is as costly as HOG: run it only where it can
-        // change the answer — no frontal face at all, or a main face turned far enough to be a profile — and
-        // on a smaller copy (profiles worth training on are large).
-        let needsProfiles = merger.merge(raw).first.map {
-            abs(model.pose(PoseFeatures(landmarks: $0.detection.landmarks)).yaw) >= settings.profileConfirmYaw
-        } ?? true
-        if needsProfiles {
+        // The profile cascade (two passes, image and mirror): only where it can change the answer — no frontal
+        // face at all, or a main face turned far enough to be a profile — and on a smaller copy (profiles worth
+        // training on are large).
+        func profiles() throws -> [DetectedFace] {
             let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
             let smallLong = Double(max(smallWidth, smallHeight))
             let smallUpsample = min(2, max(1, Double(settings.profileSide) / smallLong))
             let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
             let back = Double(width) / Double(smallWidth)
-            raw += try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
+            return try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
                                          minProfileSide: minProfile).map { $0.scaled(by: back) }
         }
+        var profileHits: [DetectedFace]?
+        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
+        // smaller still): look once more, enlarged, for faces below the window. With a face found, only faces at
+        // least `minRelativeSide` of it count, so enlarge just enough for HOG to see those (cost grows with the
+        // square of the factor); with none, 2× — unless the (cheaper) profile cascade already found a face.
+        let largest = merger.merge(raw).first?.detection.box.side
+        if largest == nil { profileHits = try profiles() }
+        let profileFound = !merger.merge(profileHits ?? []).isEmpty
+        let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
+        if retryUpsample > upsample, longSide < Double(settings.upsampleBelow), !profileFound {
+            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
+                                       hogThreshold: settings.hogMinScore)
+        }
+        let needsProfiles = merger.merge(raw).first.map {
+            abs(model.pose(PoseFeatures(landmarks: $0.detection.landmarks)).yaw) >= settings.profileConfirmYaw
+        } ?? true
+        if needsProfiles { raw += try profileHits ?? profiles() }
         let faces = FaceMerger(settings: settings).merge(raw)
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
