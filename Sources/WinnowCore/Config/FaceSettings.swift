@@ -31,7 +31,7 @@ public struct FaceSettings: Sendable, Equatable {
     var minRelativeSide: Double = 0.5
     /// Yaw given to a face only the profile cascade found.
     var profileYaw: Double = 75
-    /// Landmark yaw from which a HOG face that a same-side profile pass also hits counts as a profile.
+    /// Landmark yaw from which a HOG face counts as a profile (landmark yaw saturates well before 90°).
     var profileConfirmYaw: Double = 40
 
     public init() {}

@@ -31,8 +31,8 @@ public struct FaceStage: AnalysisStage {
         var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
                                        hogThreshold: settings.hogMinScore)
         // The profile cascade (two passes, image and mirror): only where it can change the answer — no frontal
-        // face at all, or a main face turned far enough to be a profile — and on a smaller copy (profiles worth
-        // training on are large).
+        // face at all (a HOG face turned far is binned from its landmarks, see `FaceAnalysis.pose`) — and on a
+        // smaller copy (profiles worth training on are large).
         func profiles() throws -> [DetectedFace] {
             let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
             let smallLong = Double(max(smallWidth, smallHeight))
@@ -55,10 +55,7 @@ public struct FaceStage: AnalysisStage {
             raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
                                        hogThreshold: settings.hogMinScore)
         }
-        let needsProfiles = merger.merge(raw).first.map {
-            abs(model.pose(PoseFeatures(landmarks: $0.detection.landmarks)).yaw) >= settings.profileConfirmYaw
-        } ?? true
-        if needsProfiles { raw += try profileHits ?? profiles() }
+        if merger.merge(raw).isEmpty { raw += try profileHits ?? profiles() }
         let faces = FaceMerger(settings: settings).merge(raw)
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
@@ -71,8 +68,6 @@ public struct MergedFace: Sendable {
     public var detection: DetectedFace
     /// Yaw fixed by the profile pass that found it, when a profile cascade (not HOG) found the face.
     public var profileYaw: Double?
-    /// For a HOG face: the yaw signs (±1) of the profile passes that also hit it.
-    public var profileSides: Set<Double> = []
 }
 
 /// The stage's result for one image.
@@ -97,10 +92,11 @@ public struct FaceAnalysis: Sendable {
             pose.yaw = yaw.sign == pose.yaw.sign && abs(pose.yaw) > abs(yaw) ? pose.yaw : yaw
             pose.pitch = 0
             pose.roll = 0
-        } else if let side = main.profileSides.first(where: { $0 * pose.yaw >= settings.profileConfirmYaw }) {
-            // Landmark yaw saturates past ~50°: a strongly turned face that the profile cascade confirms on
-            // the same side is a profile.
-            pose.yaw = side * max(abs(pose.yaw), settings.profileYaw)
+        } else if abs(pose.yaw) >= settings.profileConfirmYaw {
+            // Landmark yaw saturates well before 90° (on DEV every landmark face at ≥ 39.5° is a labelled
+            // profile, every three-quarter face ≤ 35°): a face turned this far is a profile, with or without the
+            // cascade's word (the LBP cascade does not fire on most faces HOG still finds).
+            pose.yaw = (pose.yaw < 0 ? -1 : 1) * max(abs(pose.yaw), settings.profileYaw)
         }
         return pose
     }
@@ -127,9 +123,6 @@ struct FaceMerger {
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
         let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
-        for index in faces.indices {
-            faces[index].profileSides = Set(profiles.filter { $0.box.overlap(faces[index].detection.box) > 0.3 }.map(side))
-        }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
             faces.append(MergedFace(detection: hit, profileYaw: side(of: hit) * settings.profileYaw))
         }
