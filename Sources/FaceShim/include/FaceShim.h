@@ -1,6 +1,6 @@
 #ifndef WINNOW_FACE_SHIM_H
 #define WINNOW_FACE_SHIM_H
-// A thin C face over dlib (HOG face detector, 68-point landmarks) and OpenCV (Haar profile cascade).
+// A thin C face over dlib (HOG face detector, 68-point landmarks) and OpenCV (profile cascade, LBP or Haar).
 // Detection and landmarks only: pose, binning and every decision live in Swift.
 #include <stdint.h>
 

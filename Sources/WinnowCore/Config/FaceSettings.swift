@@ -22,15 +22,16 @@ public struct FaceSettings: Sendable, Equatable {
     // Detector tuning, fitted on the DEV set by `scripts/eval-faces` (not user keys).
     /// HOG detection score a face needs (dlib's own threshold is 0).
     var hogMinScore: Double = -0.4
-    /// Neighbour hits a profile-cascade box needs (false faces on textures have few).
-    var profileMinNeighbours: Int = 4
+    /// Neighbour hits a profile-cascade box needs (false faces on textures have few: at most 5 on DEV's no-face
+    /// images with the LBP cascade; real profiles 6 to 27).
+    var profileMinNeighbours: Int = 6
     /// Smallest profile box searched, as a fraction of the detection copy's long side.
     var minProfileFraction: Double = 0.08
     /// Faces smaller than this fraction of the main face's side are background, not a second subject.
     var minRelativeSide: Double = 0.5
     /// Yaw given to a face only the profile cascade found.
     var profileYaw: Double = 75
-    /// Landmark yaw from which a HOG face that a same-side profile pass also hits counts as a profile.
+    /// Landmark yaw from which a HOG face counts as a profile (landmark yaw saturates well before 90°).
     var profileConfirmYaw: Double = 40
 
     public init() {}

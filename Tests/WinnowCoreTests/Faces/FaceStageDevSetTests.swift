@@ -81,25 +81,28 @@ struct FaceStageDevSetTests {
 
 /// What `scripts/eval-faces` measured on DEV at the last tuning, rounded down a little.
 enum DevFigures {
-    /// Measured 109/114 = 0.956.
-    static let detection = 0.95
-    /// Measured 14/16 = 0.875.
-    static let profileDetection = 0.85
-    /// Measured 85/109 = 0.780.
-    static let yawBin = 0.77
-    /// Measured 101/109 = 0.927.
+    /// Measured 108/114 = 0.947 (LBP profile cascade; the Haar one found 109 but 3 of them on the wrong side).
+    static let detection = 0.94
+    /// Measured 16/16.
+    static let profileDetection = 0.95
+    /// Measured 87/108 = 0.806 (93/108 = 0.861 with the 4 photos' side labels corrected, see `maxSwaps`).
+    static let yawBin = 0.80
+    /// Measured 100/108 = 0.926.
     static let pitchBin = 0.92
-    /// Measured 11 (mirrored pairs, and one AFLW label that contradicts its own picture, see the note).
-    static let maxSwaps = 11
-    /// Measured 1 in 12 images.
-    static let maxFalseFaces = 1
+    /// Measured 8: the mirrored pairs of 4 photos whose hand label names the side opposite to where the nose
+    /// points (015384, image00181, id04657, exp_1; README convention: nose toward the image's left = left).
+    /// With those labels corrected the same run has 0 swaps.
+    static let maxSwaps = 8
+    /// Measured 0 in 12 images.
+    static let maxFalseFaces = 0
     /// Measured 5 of 7.
     static let multiSeen = 5
     /// Largest |yaw(original) + yaw(mirror)| measured: 14.2° (a side view whose landmarks are unstable; HOG
     /// picks a different box in the two images); all others ≤ 3°.
     static let mirrorYawTolerance = 16.0
-    /// Largest |pitch(original) − pitch(mirror)| measured: 1.6°.
-    static let mirrorPitchTolerance = 3.0
+    /// Largest |pitch(original) − pitch(mirror)| measured: 3.9° (image00181, a side view that the enlarged retry
+    /// finds in one HOG pass per image, with boxes 13 px apart); all others ≤ 1.6°.
+    static let mirrorPitchTolerance = 4.5
     /// Pairs where both images have a face: measured 19 of 22.
     static let mirrorPairsChecked = 19
 }

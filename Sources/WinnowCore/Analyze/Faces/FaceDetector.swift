@@ -76,9 +76,11 @@ public final class FaceDetector: @unchecked Sendable {
     // @unchecked: the shim serialises calls on its own lock; the pointer is never mutated after init.
     private let handle: OpaquePointer
 
-    /// Debian's model files (`libdlib-data`, `opencv-data`).
+    /// Debian's model files (`libdlib-data`, `opencv-data`). The LBP profile cascade, not the Haar one: on DEV
+    /// it finds 16/16 profiles (Haar 14/16, and 3 three-quarter faces on the wrong side) at an eighth of the cost
+    /// (two passes at 480 px: 45 ms against 375 ms of CPU), with no false face in the 12 no-face images.
     public static let defaultLandmarksPath = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
-    public static let defaultProfileCascadePath = "/usr/share/opencv4/haarcascades/haarcascade_profileface.xml"
+    public static let defaultProfileCascadePath = "/usr/share/opencv4/lbpcascades/lbpcascade_profileface.xml"
 
     public init(landmarksPath: String = FaceDetector.defaultLandmarksPath,
                 profileCascadePath: String? = FaceDetector.defaultProfileCascadePath) throws {

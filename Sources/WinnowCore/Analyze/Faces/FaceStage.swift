@@ -30,28 +30,32 @@ public struct FaceStage: AnalysisStage {
         let upsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
         var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
                                        hogThreshold: settings.hogMinScore)
-        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
-        // smaller still): look once more at 2×, for faces below the window.
-        let largest = merger.merge(raw).first.map { $0.detection.box.side * upsample } ?? 0
-        if largest < settings.retryBelowFaceSide, longSide < Double(settings.upsampleBelow), upsample < 2 {
-            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: 2,
-                                       hogThreshold: settings.hogMinScore)
-        }
-        // The profile cascade (two passes, image and mirror) is as costly as HOG: run it only where it can
-        // change the answer — no frontal face at all, or a main face turned far enough to be a profile — and
-        // on a smaller copy (profiles worth training on are large).
-        let needsProfiles = merger.merge(raw).first.map {
-            abs(model.pose(PoseFeatures(landmarks: $0.detection.landmarks)).yaw) >= settings.profileConfirmYaw
-        } ?? true
-        if needsProfiles {
+        // The profile cascade (two passes, image and mirror): only where it can change the answer — no frontal
+        // face at all (a HOG face turned far is binned from its landmarks, see `FaceAnalysis.pose`) — and on a
+        // smaller copy (profiles worth training on are large).
+        func profiles() throws -> [DetectedFace] {
             let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
             let smallLong = Double(max(smallWidth, smallHeight))
             let smallUpsample = min(2, max(1, Double(settings.profileSide) / smallLong))
             let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
             let back = Double(width) / Double(smallWidth)
-            raw += try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
+            return try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
                                          minProfileSide: minProfile).map { $0.scaled(by: back) }
         }
+        var profileHits: [DetectedFace]?
+        // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
+        // smaller still): look once more, enlarged, for faces below the window. With a face found, only faces at
+        // least `minRelativeSide` of it count, so enlarge just enough for HOG to see those (cost grows with the
+        // square of the factor); with none, 2× — unless the (cheaper) profile cascade already found a face.
+        let largest = merger.merge(raw).first?.detection.box.side
+        if largest == nil { profileHits = try profiles() }
+        let profileFound = !merger.merge(profileHits ?? []).isEmpty
+        let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
+        if retryUpsample > upsample, longSide < Double(settings.upsampleBelow), !profileFound {
+            raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
+                                       hogThreshold: settings.hogMinScore)
+        }
+        if merger.merge(raw).isEmpty { raw += try profileHits ?? profiles() }
         let faces = FaceMerger(settings: settings).merge(raw)
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
@@ -64,8 +68,6 @@ public struct MergedFace: Sendable {
     public var detection: DetectedFace
     /// Yaw fixed by the profile pass that found it, when a profile cascade (not HOG) found the face.
     public var profileYaw: Double?
-    /// For a HOG face: the yaw signs (±1) of the profile passes that also hit it.
-    public var profileSides: Set<Double> = []
 }
 
 /// The stage's result for one image.
@@ -90,10 +92,11 @@ public struct FaceAnalysis: Sendable {
             pose.yaw = yaw.sign == pose.yaw.sign && abs(pose.yaw) > abs(yaw) ? pose.yaw : yaw
             pose.pitch = 0
             pose.roll = 0
-        } else if let side = main.profileSides.first(where: { $0 * pose.yaw >= settings.profileConfirmYaw }) {
-            // Landmark yaw saturates past ~50°: a strongly turned face that the profile cascade confirms on
-            // the same side is a profile.
-            pose.yaw = side * max(abs(pose.yaw), settings.profileYaw)
+        } else if abs(pose.yaw) >= settings.profileConfirmYaw {
+            // Landmark yaw saturates well before 90° (on DEV every landmark face at ≥ 39.5° is a labelled
+            // profile, every three-quarter face ≤ 35°): a face turned this far is a profile, with or without the
+            // cascade's word (the LBP cascade does not fire on most faces HOG still finds).
+            pose.yaw = (pose.yaw < 0 ? -1 : 1) * max(abs(pose.yaw), settings.profileYaw)
         }
         return pose
     }
@@ -120,9 +123,6 @@ struct FaceMerger {
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
         let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
-        for index in faces.indices {
-            faces[index].profileSides = Set(profiles.filter { $0.box.overlap(faces[index].detection.box) > 0.3 }.map(side))
-        }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
             faces.append(MergedFace(detection: hit, profileYaw: side(of: hit) * settings.profileYaw))
         }
@@ -165,9 +165,9 @@ struct FaceMerger {
     private func side(of hit: DetectedFace) -> Double { hit.source == ProfileCascade.imagePassSide ? 1 : -1 }
 }
 
-/// Which way OpenCV's `haarcascade_profileface.xml` looks, checked on the DEV profiles (real left and right
-/// side views, not only mirrors): it fires on faces whose nose points to the image's left, so the mirror
-/// pass finds the right-facing ones.
+/// Which way OpenCV's `lbpcascade_profileface.xml` looks (like the Haar one), checked on the DEV profiles (real
+/// left and right side views, not only mirrors): it fires on faces whose nose points to the image's left, so the
+/// mirror pass finds the right-facing ones.
 enum ProfileCascade {
     /// The pass whose hits have the nose toward the image's left (yaw > 0).
     static let imagePassSide: DetectedFace.Source = .profileImage

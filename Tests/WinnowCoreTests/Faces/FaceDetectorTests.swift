@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import WinnowCore
+
+/// The detector pair behind the face stage: dlib's HOG for frontal to 3/4 faces, OpenCV's LBP profile cascade
+/// for side views.
+struct FaceDetectorTests {
+    @Test func missingProfileCascadeIsAClearErrorNamingTheFileAndThePackage() throws {
+        let path = "/nonexistent/lbpcascade_profileface.xml"
+        let error = #expect(throws: FaceModelError.self) { try FaceDetector(profileCascadePath: path) }
+        #expect(error?.description.contains(path) == true)
+        #expect(error?.description.contains("opencv-data") == true)
+    }
+
+    @Test func defaultProfileCascadeIsDebiansLBPOne() {
+        #expect(FaceDetector.defaultProfileCascadePath.hasSuffix("lbpcascades/lbpcascade_profileface.xml"))
+    }
+
+    /// A mugshot side view (DEV) that HOG misses even enlarged 2×: the profile cascade finds it, and the pass
+    /// that found it gives the side — its mirrored copy comes out on the other side.
+    @Test(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"),
+          arguments: [("meds__samples_meds_aa_S001-08-t10_02.jpg", YawBin.profileLeft),
+                      ("meds__samples_meds_aa_S001-08-t10_02__mirror.jpg", YawBin.profileRight)])
+    func profileCascadeFindsASideViewThatHOGMisses(file: String, bin: YawBin) throws {
+        let path = FaceDevSet.folder.appendingPathComponent("images").appendingPathComponent(file).path
+        let image = try DecodedImage.load(path: path, maxSide: 1024, maxPixels: 250_000_000)
+        let settings = FaceSettings()
+        let (gray, width, height) = GrayImage.shrunk(image, maxSide: settings.detectionSide)
+        let hog = try FaceDetector.shared.frontal(gray: gray, width: width, height: height, upsample: 2,
+                                                  hogThreshold: settings.hogMinScore)
+        #expect(hog.isEmpty)
+        let analysis = try FaceStage(settings: settings).analyze(image)
+        #expect(analysis.faces.count == 1)
+        #expect(analysis.facts.yawBin == bin)
+    }
+}
