@@ -6,8 +6,8 @@ import WinnowCore
 @Suite(.serialized) struct DesktopNotificationTests {
     static let notifyConfig = """
     [notify]
-    burst_seconds = 3
-    update_seconds = 0.5
+    burst_seconds = 60
+    update_seconds = 1
     """
 
     @Test func aBurstOfImagesIsOneBubbleUpdatedInPlaceWithTheSummary() throws {
@@ -23,6 +23,7 @@ import WinnowCore
         // Ten different pictures, the first four spread over two seconds, the rest at once, plus one of
         // them again under another name (an exact duplicate).
         let names = try DaemonHarness.faceImageNames(10)
+        let started = Date()
         try harness.saveImages(Array(names.prefix(4)), subject: "test-subject", gap: 0.6)
         try harness.saveImages(Array(names.dropFirst(4)), subject: "test-subject", gap: 0)
         let again = harness.drop.appendingPathComponent("test-subject/again.jpg")
@@ -33,12 +34,14 @@ import WinnowCore
             try server.calls().last?.summary == "Test Subject: +11 images"
         }
         let calls = try server.calls()
+        let elapsed = Date().timeIntervalSince(started)
         let first = try #require(calls.first)
         // One bubble: the first call opens it, every later call replaces it.
         #expect(first.replacesId == 0)
         #expect(calls.dropFirst().allSatisfy { $0.replacesId == first.id && $0.id == first.id })
         #expect(calls.count >= 2, "a burst spread over seconds updates the bubble at least once")
-        #expect(calls.count < 11, "updates are coalesced, not one per file")
+        // Coalesced: at most one update per `update_seconds` (however long a loaded machine takes per file).
+        #expect(calls.count <= Int(elapsed / 1) + 1, "\(calls.count) updates in \(elapsed) s")
         #expect(calls.allSatisfy { $0.appName == "winnow" && $0.urgency == 0 && $0.actions == ["default", "Open folder"] })
 
         // The body says what the journal says.

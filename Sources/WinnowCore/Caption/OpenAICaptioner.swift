@@ -71,11 +71,15 @@ public struct OpenAICaptioner: Captioner {
             let deadline = DispatchWorkItem {
                 if race.finish(.failure(CaptionerError("timed out after \(Int(timeout)) s"))) { task.cancel() }
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: deadline)
+            deadlines.asyncAfter(deadline: .now() + timeout, execute: deadline)
             race.onFinish { deadline.cancel() }
             task.resume()
         }
     }
+
+    /// Its own serial queue, so a deadline fires on time even while the global queue's threads are all busy
+    /// with blocking work (image analysis): a labelled serial queue gets a thread of its own.
+    private static let deadlines = DispatchQueue(label: "winnow.captioner.deadlines")
 
     /// A session without caches or cookies; each request carries its own timeout.
     private static let session: URLSession = {
