@@ -6,7 +6,7 @@ import WinnowCore
 @Suite(.serialized) struct DesktopNotificationTests {
     static let notifyConfig = """
     [notify]
-    burst_seconds = 60
+    burst_seconds = 10
     update_seconds = 1
     """
 
@@ -61,8 +61,9 @@ import WinnowCore
         }
         #expect(harness.log.contains("notification action default: opening \(folder)"))
 
-        // After a pause longer than the burst (3 s), the next image opens a new bubble.
-        Thread.sleep(forTimeInterval: 3.5)
+        // After a pause longer than the burst (10 s: longer than a loaded machine takes per file), the next
+        // image opens a new bubble.
+        Thread.sleep(forTimeInterval: 10.5)
         try harness.saveImages(try DaemonHarness.faceImageNames(1, skipping: 10), subject: "test-subject", gap: 0)
         try harness.wait("a second bubble", timeout: 30) { try server.calls().last?.summary == "Test Subject: +1 image" }
         let second = try #require(try server.calls().last)
