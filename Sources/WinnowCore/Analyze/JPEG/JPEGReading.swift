@@ -19,9 +19,11 @@ public struct JPEGReading: Sendable {
     /// detailed first, rounded and clamped to 0–255 as a decoder's output would be.
     public let detailTiles: [[Float]]
 
-    /// The small image keeps at least this many pixels on its short side when the image has them: twice
-    /// the look's side, so every look pixel averages whole 8×8 blocks' worth of detail.
-    public static let minimumPlaneSide = 2 * PerceptualHash.lookSide
+    /// The small image keeps at least this many pixels on its short side when the image has them: three
+    /// times the look's side. Chosen on DEV (scripts/eval-quality): at twice, keep-best fell from 120 to
+    /// 118 of 129 groups (ties between an original and its re-save decided by looks too coarse); at four
+    /// times a crop went unmatched; at three, every figure is main's or better.
+    public static let minimumPlaneSide = 3 * PerceptualHash.lookSide
 
     /// Reads `path` through libjpeg's coefficient API; nil when this path does not read the file
     /// (not a JPEG, or a layout such as CMYK or 12-bit: libvips decodes those). Throws a `DecodeError`
