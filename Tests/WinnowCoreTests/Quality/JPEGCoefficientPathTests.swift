@@ -11,13 +11,13 @@ struct JPEGCoefficientPathTests {
     struct Fixture: Sendable {
         let folder: URL
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
-        /// 1600×1064 baseline, q90 (whole blocks: libvips' 1/8 shrink has the DC image's size exactly);
-        /// its short side keeps the 1/8 (DC) image.
+        /// 2400×1600 baseline, q90 (whole blocks: libvips' 1/8 shrink has the DC image's size exactly);
+        /// its short side is long enough for the 1/8 (DC) image.
         var baseline: String { path("baseline.jpg") }
         var progressive: String { path("progressive.jpg") }
         var grey: String { path("grey.jpg") }
         var png: String { path("lossless.png") }
-        /// 1064×1600 stored sideways with EXIF orientation 6 (a phone's portrait shot): shown 1600 wide.
+        /// 1600×2400 stored sideways with EXIF orientation 6 (a phone's portrait shot): shown 2400 wide.
         var rotated: String { path("rotated.jpg") }
         var truncated: String { path("truncated.jpg") }
         /// `baseline` with its frame header claiming 60000×60000 pixels.
@@ -30,8 +30,7 @@ struct JPEGCoefficientPathTests {
         let f = Fixture(folder: folder)
         let source = QualitySet.sources.first { $0.pathExtension == "jpg" }!.path
         // `strip` drops the source's own metadata (an EXIF orientation of its own would muddle the test).
-        vips("thumbnail", source, f.path("big.v"), "1600")
-        vips("crop", f.path("big.v"), f.baseline + "[Q=90,strip]", "0", "0", "1600", "1064")
+        vips("thumbnail", source, f.baseline + "[Q=90,strip]", "2400")
         vips("copy", f.baseline, f.progressive + "[Q=90,interlace,strip]")
         vips("colourspace", f.baseline, f.grey + "[Q=90,strip]", "b-w")
         vips("copy", f.baseline, f.png)
@@ -99,9 +98,9 @@ struct JPEGCoefficientPathTests {
 
     @Test func theDCImageMatchesALibvipsEighthShrink() throws {
         let reading = try Self.read(Self.fixture.baseline)
-        #expect(reading.width == 1600 && reading.height == 1064)
+        #expect(reading.width == 2400 && reading.height == 1600)
         // 1/8 scale: one pixel per 8×8 block, the block's mean (libjpeg's own 1/8 decode is the same DC term).
-        #expect(reading.plane.width == 200 && reading.plane.height == 133)
+        #expect(reading.plane.width == 300 && reading.plane.height == 200)
         let difference = try Self.differenceFromLibvips(reading.plane, path: Self.fixture.baseline)
         #expect(difference < 1.5, "mean |DC image − libvips 1/8| = \(difference)")
     }
@@ -121,19 +120,19 @@ struct JPEGCoefficientPathTests {
             / Double(baseline.plane.pixels.count)
         #expect(difference < 1.0)
         #expect(progressive.detailTiles.count == DetailSpectrum.maxTiles)
-        let a = DetailModel().assess(DetailSpectrum.measure(tiles: baseline.detailTiles), longSide: 1600)
-        let b = DetailModel().assess(DetailSpectrum.measure(tiles: progressive.detailTiles), longSide: 1600)
+        let a = DetailModel().assess(DetailSpectrum.measure(tiles: baseline.detailTiles), longSide: 2400)
+        let b = DetailModel().assess(DetailSpectrum.measure(tiles: progressive.detailTiles), longSide: 2400)
         #expect(abs(a.sharpness - b.sharpness) < 0.05)
     }
 
     @Test func theDetailTilesAreTheDecodedPixelsOfTheMostDetailedTiles() throws {
         let reading = try Self.read(Self.fixture.baseline)
         // The tiles' pixels are what libvips decodes there: find each tile in the full decode.
-        let image = try DecodedImage.load(path: Self.fixture.baseline, maxSide: 1600, maxPixels: 250_000_000)
+        let image = try DecodedImage.load(path: Self.fixture.baseline, maxSide: 2400, maxPixels: 250_000_000)
         let gray = image.gray
         let side = DetailSpectrum.tileSide
         var best: [Double] = []
-        for tile in reading.detailTiles.prefix(4) {
+        for tile in reading.detailTiles.prefix(2) {
             var closest = Double.infinity
             for ty in 0..<(image.height / side) {
                 for tx in 0..<(image.width / side) {
@@ -151,15 +150,15 @@ struct JPEGCoefficientPathTests {
         // And they are the detailed ones: more gradient than the image's average tile.
         let spectrum = DetailSpectrum.measure(tiles: reading.detailTiles)
         let pixelPath = gray.withUnsafeBufferPointer { DetailSpectrum.measure(bytes: $0, width: image.width, height: image.height) }
-        let a = DetailModel().assess(spectrum, longSide: 1600), b = DetailModel().assess(pixelPath, longSide: 1600)
+        let a = DetailModel().assess(spectrum, longSide: 2400), b = DetailModel().assess(pixelPath, longSide: 2400)
         #expect(abs(a.sharpness - b.sharpness) < 0.15, "coefficient path \(a.sharpness), pixel path \(b.sharpness)")
     }
 
     @Test func anEXIFRotatedJPEGIsTurnedLikeLibvipsTurnsIt() throws {
         let reading = try Self.read(Self.fixture.rotated)
         #expect(reading.orientation == 6)
-        #expect(reading.width == 1600 && reading.height == 1064)
-        #expect(reading.plane.width == 200 && reading.plane.height == 133)
+        #expect(reading.width == 2400 && reading.height == 1600)
+        #expect(reading.plane.width == 300 && reading.plane.height == 200)
         #expect(try Self.differenceFromLibvips(reading.plane, path: Self.fixture.rotated) < 1.5)
         // And it hashes as its upright twin.
         let upright = try Self.read(Self.fixture.baseline)
@@ -206,11 +205,11 @@ struct JPEGCoefficientPathTests {
     @Test func aJPEGIsNotDecodedToPixelsUnlessAStageReadsThem() throws {
         let bare = try DecodedImage.forAnalysis(path: Self.fixture.baseline, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
         #expect(bare.jpeg != nil && bare.rgb.isEmpty && bare.format == "jpegload")
-        #expect(bare.fullWidth == 1600 && bare.fullHeight == 1064)
+        #expect(bare.fullWidth == 2400 && bare.fullHeight == 1600)
         // Face detection reads the working RGB: then libvips decodes it too, and the hashes still come from the coefficients.
         let withPixels = try DecodedImage.forAnalysis(path: Self.fixture.baseline, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
         #expect(withPixels.jpeg != nil && withPixels.width == 1024 && withPixels.rgb.count == 1024 * withPixels.height * 3)
-        var a = ImageFacts(sha256: "", byteCount: 0, width: 1600, height: 1064, format: "jpegload"), b = a
+        var a = ImageFacts(sha256: "", byteCount: 0, width: 2400, height: 1600, format: "jpegload"), b = a
         try QualityStage().analyze(bare, path: Self.fixture.baseline, facts: &a)
         try QualityStage().analyze(withPixels, path: Self.fixture.baseline, facts: &b)
         #expect(a == b)
