@@ -20,6 +20,8 @@ let package = Package(
         // System libraries and their C shims: the only code that touches C.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "VipsShim", dependencies: ["CVips"]),
+        // libjpeg-turbo's coefficient API (one entropy-decoding pass, no pixels) behind a small C API.
+        .target(name: "JPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .systemLibrary(name: "CNotify", pkgConfig: "libnotify", providers: [.apt(["libnotify-dev"])]),
         // dlib (HOG detector, 68 landmarks) + OpenCV (profile cascade) behind a small extern "C" API.
@@ -42,7 +44,7 @@ let package = Package(
         .target(
             name: "WinnowCore",
             dependencies: [
-                "VipsShim", "CInotifyTools", "FaceShim",
+                "VipsShim", "JPEGShim", "CInotifyTools", "FaceShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),

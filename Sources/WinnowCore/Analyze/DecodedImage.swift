@@ -9,25 +9,49 @@ public struct DecodeError: Error, CustomStringConvertible, Equatable {
     public var description: String { message }
 }
 
-/// The one shrunk decode of an image that every analysis works from (8-bit sRGB, interleaved).
+/// The one shrunk decode of an image that every analysis works from (8-bit sRGB, interleaved), and for
+/// a JPEG what its coefficients give (`jpeg`).
 public struct DecodedImage: Sendable {
+    /// Size of the working RGB decode: 0×0 when no stage asked for it (a JPEG analysed from its coefficients).
     public let width: Int
     public let height: Int
-    /// RGB bytes, row-major.
+    /// RGB bytes, row-major (empty when not decoded).
     public let rgb: [UInt8]
     /// Size of the full image after EXIF rotation.
     public let fullWidth: Int
     public let fullHeight: Int
     /// libvips loader name, e.g. "jpegload".
     public let format: String
+    /// For a JPEG the coefficient path reads: the small luma image, grey-or-colour and the detail tiles,
+    /// from one entropy-decoding pass. Nil for other formats (and from `load`).
+    public var jpeg: JPEGReading?
 
-    public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String) {
+    public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String,
+                jpeg: JPEGReading? = nil) {
         self.width = width
         self.height = height
         self.rgb = rgb
         self.fullWidth = fullWidth
         self.fullHeight = fullHeight
         self.format = format
+        self.jpeg = jpeg
+    }
+
+    /// What the analysis stages work from. A JPEG is read once through its coefficients (`JPEGReading`);
+    /// the libvips working decode is added only when `workingPixels` is true (a stage reads the RGB,
+    /// like face detection), so `winnow scan --no-faces` never decodes a JPEG's pixels. Other formats
+    /// (and JPEG layouts the coefficient path does not read) get the libvips decode.
+    public static func forAnalysis(path: String, maxSide: Int, maxPixels: Int64, workingPixels: Bool) throws -> DecodedImage {
+        guard let reading = try JPEGReading.read(path: path, maxPixels: maxPixels) else {
+            return try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
+        }
+        guard workingPixels else {
+            return DecodedImage(width: 0, height: 0, rgb: [], fullWidth: reading.width, fullHeight: reading.height,
+                                format: "jpegload", jpeg: reading)
+        }
+        var image = try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
+        image.jpeg = reading
+        return image
     }
 
     /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side.

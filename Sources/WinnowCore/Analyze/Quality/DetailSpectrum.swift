@@ -136,20 +136,29 @@ public struct DetailSpectrum: Sendable, Equatable {
         }
         // Ties (flat tiles) keep grid order: the result does not depend on the sort's stability.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
+        let tiles = scored.prefix(maxTiles).map { tile in
+            var block = [Float](repeating: 0, count: n * n)
+            for yy in 0..<n {
+                for xx in 0..<n { block[yy * n + xx] = Float(p[(tile.y + yy) * width + tile.x + xx]) }
+            }
+            return block
+        }
+        return measure(tiles: tiles)
+    }
+
+    /// Measures tiles already chosen: each `tileSide`² native-resolution luma pixels (row-major, 0–255),
+    /// the most detailed tiles of one image. The pixel path picks them by gradient energy; a JPEG's
+    /// coefficients pick them without decoding the rest (`JPEGReading`).
+    public static func measure(tiles pixels: [[Float]]) -> DetailSpectrum {
+        let n = tileSide
         let layout = Self.layout
         var tiles: [Tile] = []
         var block = [Float](repeating: 0, count: n * n)
-        for tile in scored.prefix(maxTiles) {
+        for tile in pixels where tile.count == n * n {
             var mean: Float = 0
-            for yy in 0..<n {
-                for xx in 0..<n {
-                    let v = Float(p[(tile.y + yy) * width + tile.x + xx])
-                    block[yy * n + xx] = v
-                    mean += v
-                }
-            }
+            for i in 0..<(n * n) { mean += tile[i] }
             mean /= Float(n * n)
-            for i in 0..<(n * n) { block[i] = (block[i] - mean) * layout.window[i] }
+            for i in 0..<(n * n) { block[i] = (tile[i] - mean) * layout.window[i] }
             let power = fft.power2D(block)
             var rings = [Double](repeating: 0, count: ringCount)
             var low = [Double](repeating: 0, count: sectorCount), high = low

@@ -2,7 +2,8 @@ import Foundation
 import VipsShim
 
 /// Fills `QualityFacts`: perceptual hashes and the look from the shared shrunk decode, and sharpness,
-/// blur and upscale from the native-resolution spectrum.
+/// blur and upscale from the native-resolution spectrum. A JPEG's coefficients serve both (`JPEGReading`):
+/// its small luma image for the hashes, its most detailed tiles for the spectrum.
 public struct QualityStage: AnalysisStage {
     public let model: DetailModel
     public let maxPixels: Int64
@@ -12,17 +13,28 @@ public struct QualityStage: AnalysisStage {
         self.maxPixels = maxPixels
     }
 
+    /// A JPEG read through its coefficients needs no pixel decode; other formats bring their own.
+    public var readsWorkingPixels: Bool { false }
+
     public func analyze(_ image: DecodedImage, path: String, facts: inout ImageFacts) throws {
-        let plane = GrayPlane(width: image.width, height: image.height, bytes: image.gray)
+        let plane: GrayPlane, spectrum: DetailSpectrum, grayscale: Bool
+        if let jpeg = image.jpeg {
+            plane = jpeg.plane
+            spectrum = DetailSpectrum.measure(tiles: jpeg.detailTiles)
+            grayscale = jpeg.grayscale
+        } else {
+            plane = GrayPlane(width: image.width, height: image.height, bytes: image.gray)
+            spectrum = try Self.nativeSpectrum(path: path, maxPixels: maxPixels)
+            grayscale = Self.isGrayscale(image)
+        }
         let small = plane.resampled(width: 32, height: 32)
-        let spectrum = try Self.nativeSpectrum(path: path, maxPixels: maxPixels)
         let detail = model.assess(spectrum, longSide: facts.longSide)
         facts.quality = QualityFacts(
             dhash: PerceptualHash.dHash(plane).hex,
             phash: PerceptualHash.pHash(resampled32: small).hex,
             phashMirror: PerceptualHash.pHash(resampled32: small.mirrored).hex,
             look: Data(PerceptualHash.look(plane)).base64EncodedString(),
-            grayscale: Self.isGrayscale(image),
+            grayscale: grayscale,
             detailPixels: detail.detailPixels, blurry: detail.blurry, upscaled: detail.upscaled,
             sharpness: Self.rounded(detail.sharpness),
             spectrum: spectrum.profile.map(Self.rounded),

@@ -1,0 +1,217 @@
+import Foundation
+import Testing
+@testable import WinnowCore
+
+/// The JPEG coefficient path on real files: JPEGs made here by libvips from a DEV source photo (baseline,
+/// progressive, grey, EXIF-rotated, truncated, a header that claims a bomb), read through libjpeg's
+/// coefficient API and checked against libvips' own decode of the same file.
+@Suite(.enabled(if: QualitySet.available, "needs ../shared/data/quality"))
+struct JPEGCoefficientPathTests {
+    /// The fixtures, made once per test process.
+    struct Fixture: Sendable {
+        let folder: URL
+        func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+        /// 2400×1600 baseline, q90 (whole blocks: libvips' 1/8 shrink has the DC image's size exactly);
+        /// its short side is long enough for the 1/8 (DC) image.
+        var baseline: String { path("baseline.jpg") }
+        var progressive: String { path("progressive.jpg") }
+        var grey: String { path("grey.jpg") }
+        var png: String { path("lossless.png") }
+        /// 1600×2400 stored sideways with EXIF orientation 6 (a phone's portrait shot): shown 2400 wide.
+        var rotated: String { path("rotated.jpg") }
+        var truncated: String { path("truncated.jpg") }
+        /// `baseline` with its frame header claiming 60000×60000 pixels.
+        var bomb: String { path("bomb.jpg") }
+    }
+
+    static let fixture: Fixture = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-jpeg-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let f = Fixture(folder: folder)
+        let source = QualitySet.sources.first { $0.pathExtension == "jpg" }!.path
+        // `strip` drops the source's own metadata (an EXIF orientation of its own would muddle the test).
+        vips("thumbnail", source, f.baseline + "[Q=90,strip]", "2400")
+        vips("copy", f.baseline, f.progressive + "[Q=90,interlace,strip]")
+        vips("colourspace", f.baseline, f.grey + "[Q=90,strip]", "b-w")
+        vips("copy", f.baseline, f.png)
+        vips("rot", f.baseline, f.path("sideways.jpg") + "[Q=90,strip]", "d270")
+        let sideways = try! Data(contentsOf: URL(fileURLWithPath: f.path("sideways.jpg")))
+        try! withOrientation(sideways, 6).write(to: URL(fileURLWithPath: f.rotated))
+        let whole = try! Data(contentsOf: URL(fileURLWithPath: f.baseline))
+        try! whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: f.truncated))
+        try! claimingSize(whole, width: 60000, height: 60000).write(to: URL(fileURLWithPath: f.bomb))
+        return f
+    }()
+
+    /// Runs the `vips` command (libvips-tools).
+    static func vips(_ arguments: String...) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["vips"] + arguments
+        try! process.run()
+        process.waitUntilExit()
+        precondition(process.terminationStatus == 0, "vips \(arguments) failed")
+    }
+
+    /// `jpeg` with an APP1 EXIF segment (big-endian TIFF, one IFD entry: orientation) after its SOI marker.
+    static func withOrientation(_ jpeg: Data, _ orientation: UInt8) -> Data {
+        let tiff: [UInt8] = [0x4D, 0x4D, 0x00, 0x2A, 0, 0, 0, 8,  // header, IFD0 at 8
+                             0, 1,                                 // one entry
+                             0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0,
+                             0, 0, 0, 0]                           // no next IFD
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        var out = Data(jpeg.prefix(2))
+        out.append(contentsOf: [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload)
+        out.append(jpeg.dropFirst(2))
+        return out
+    }
+
+    /// `jpeg` with its SOF frame header rewritten to claim `width`×`height`.
+    static func claimingSize(_ jpeg: Data, width: Int, height: Int) -> Data {
+        var bytes = [UInt8](jpeg)
+        var i = 2
+        while i + 9 < bytes.count {
+            let marker = bytes[i + 1]
+            if (0xC0...0xC2).contains(marker) {
+                bytes[i + 5] = UInt8(height >> 8); bytes[i + 6] = UInt8(height & 0xFF)
+                bytes[i + 7] = UInt8(width >> 8); bytes[i + 8] = UInt8(width & 0xFF)
+                break
+            }
+            i += 2 + (Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]))
+        }
+        return Data(bytes)
+    }
+
+    static func read(_ path: String, maxPixels: Int64 = 250_000_000) throws -> JPEGReading {
+        try #require(try JPEGReading.read(path: path, maxPixels: maxPixels))
+    }
+
+    /// Mean absolute difference between a plane and libvips' grey decode of the same file at that size.
+    static func differenceFromLibvips(_ plane: GrayPlane, path: String) throws -> Double {
+        let image = try DecodedImage.load(path: path, maxSide: max(plane.width, plane.height), maxPixels: 250_000_000)
+        #expect(image.width == plane.width && image.height == plane.height, "libvips \(image.width)×\(image.height), plane \(plane.width)×\(plane.height)")
+        let gray = image.gray
+        guard image.width == plane.width, image.height == plane.height else { return .infinity }
+        return zip(gray, plane.pixels).reduce(0.0) { $0 + abs(Double($1.0) - Double($1.1)) } / Double(gray.count)
+    }
+
+    @Test func theDCImageMatchesALibvipsEighthShrink() throws {
+        let reading = try Self.read(Self.fixture.baseline)
+        #expect(reading.width == 2400 && reading.height == 1600)
+        // 1/8 scale: one pixel per 8×8 block, the block's mean (libjpeg's own 1/8 decode is the same DC term).
+        #expect(reading.plane.width == 300 && reading.plane.height == 200)
+        let difference = try Self.differenceFromLibvips(reading.plane, path: Self.fixture.baseline)
+        #expect(difference < 1.5, "mean |DC image − libvips 1/8| = \(difference)")
+    }
+
+    @Test func aSmallJPEGKeepsAFinerImageThanItsDCTerms() throws {
+        let small = Self.fixture.path("small.jpg")
+        Self.vips("crop", Self.fixture.baseline, small + "[Q=90,strip]", "400", "300", "320", "208")
+        let reading = try Self.read(small)
+        // 320×208: the DC terms would give 40×26, under the look's 64 pixels; full scale it is.
+        #expect(reading.plane.width == 320 && reading.plane.height == 208)
+        #expect(try Self.differenceFromLibvips(reading.plane, path: small) < 1.5)
+    }
+
+    @Test func aProgressiveJPEGReadsLikeItsBaselineTwin() throws {
+        let baseline = try Self.read(Self.fixture.baseline), progressive = try Self.read(Self.fixture.progressive)
+        let difference = zip(baseline.plane.pixels, progressive.plane.pixels).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) }
+            / Double(baseline.plane.pixels.count)
+        #expect(difference < 1.0)
+        #expect(progressive.detailTiles.count == DetailSpectrum.maxTiles)
+        let a = DetailModel().assess(DetailSpectrum.measure(tiles: baseline.detailTiles), longSide: 2400)
+        let b = DetailModel().assess(DetailSpectrum.measure(tiles: progressive.detailTiles), longSide: 2400)
+        #expect(abs(a.sharpness - b.sharpness) < 0.05)
+    }
+
+    @Test func theDetailTilesAreTheDecodedPixelsOfTheMostDetailedTiles() throws {
+        let reading = try Self.read(Self.fixture.baseline)
+        // The tiles' pixels are what libvips decodes there: find each tile in the full decode.
+        let image = try DecodedImage.load(path: Self.fixture.baseline, maxSide: 2400, maxPixels: 250_000_000)
+        let gray = image.gray
+        let side = DetailSpectrum.tileSide
+        var best: [Double] = []
+        for tile in reading.detailTiles.prefix(2) {
+            var closest = Double.infinity
+            for ty in 0..<(image.height / side) {
+                for tx in 0..<(image.width / side) {
+                    var sum = 0.0
+                    for y in 0..<side {
+                        for x in 0..<side { sum += abs(Double(gray[(ty * side + y) * image.width + tx * side + x]) - Double(tile[y * side + x])) }
+                    }
+                    closest = min(closest, sum / Double(side * side))
+                }
+            }
+            best.append(closest)
+        }
+        // Luma against libvips' RGB→grey round trip: a level or two of rounding apart.
+        #expect(best.allSatisfy { $0 < 2.5 }, "\(best)")
+        // And they are the detailed ones: more gradient than the image's average tile.
+        let spectrum = DetailSpectrum.measure(tiles: reading.detailTiles)
+        let pixelPath = gray.withUnsafeBufferPointer { DetailSpectrum.measure(bytes: $0, width: image.width, height: image.height) }
+        let a = DetailModel().assess(spectrum, longSide: 2400), b = DetailModel().assess(pixelPath, longSide: 2400)
+        #expect(abs(a.sharpness - b.sharpness) < 0.15, "coefficient path \(a.sharpness), pixel path \(b.sharpness)")
+    }
+
+    @Test func anEXIFRotatedJPEGIsTurnedLikeLibvipsTurnsIt() throws {
+        let reading = try Self.read(Self.fixture.rotated)
+        #expect(reading.orientation == 6)
+        #expect(reading.width == 2400 && reading.height == 1600)
+        #expect(reading.plane.width == 300 && reading.plane.height == 200)
+        #expect(try Self.differenceFromLibvips(reading.plane, path: Self.fixture.rotated) < 1.5)
+        // And it hashes as its upright twin.
+        let upright = try Self.read(Self.fixture.baseline)
+        let a = PerceptualHash.pHash(reading.plane), b = PerceptualHash.pHash(upright.plane)
+        #expect(a.distance(to: b) <= 4)
+    }
+
+    @Test func aGreyJPEGIsGreyAndAColourOneIsNot() throws {
+        #expect(try Self.read(Self.fixture.grey).grayscale)
+        #expect(try !Self.read(Self.fixture.baseline).grayscale)
+    }
+
+    @Test func aTruncatedJPEGIsAClearErrorNotACrash() throws {
+        do {
+            _ = try JPEGReading.read(path: Self.fixture.truncated, maxPixels: 250_000_000)
+            Issue.record("a truncated JPEG was read")
+        } catch let error as DecodeError {
+            #expect(error.message.contains("Premature end"), "\(error.message)")
+            #expect(!error.notAnImage)
+        }
+        // Through the analyser, as a scan runs it.
+        let analyzer = ImageAnalyzer(settings: AnalysisSettings(), stages: [QualityStage()])
+        #expect(throws: DecodeError.self) { try analyzer.analyze(path: Self.fixture.truncated, sha256: "", byteCount: 0) }
+    }
+
+    @Test func thePixelLimitRefusesABombBeforeDecoding() throws {
+        // 60000×60000 would need 10 GB of coefficients; the header alone decides.
+        do {
+            _ = try JPEGReading.read(path: Self.fixture.bomb, maxPixels: 250_000_000)
+            Issue.record("a bomb was read")
+        } catch let error as DecodeError {
+            #expect(error.message.contains("pixel limit"), "\(error.message)")
+        }
+        #expect(throws: DecodeError.self) { try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 1_000_000) }
+    }
+
+    @Test func aPNGGoesThroughLibvips() throws {
+        #expect(try JPEGReading.read(path: Self.fixture.png, maxPixels: 250_000_000) == nil)
+        let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
+        #expect(image.jpeg == nil && image.format == "pngload")
+        #expect(image.width == 1024 && image.rgb.count == 1024 * image.height * 3)
+    }
+
+    @Test func aJPEGIsNotDecodedToPixelsUnlessAStageReadsThem() throws {
+        let bare = try DecodedImage.forAnalysis(path: Self.fixture.baseline, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
+        #expect(bare.jpeg != nil && bare.rgb.isEmpty && bare.format == "jpegload")
+        #expect(bare.fullWidth == 2400 && bare.fullHeight == 1600)
+        // Face detection reads the working RGB: then libvips decodes it too, and the hashes still come from the coefficients.
+        let withPixels = try DecodedImage.forAnalysis(path: Self.fixture.baseline, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
+        #expect(withPixels.jpeg != nil && withPixels.width == 1024 && withPixels.rgb.count == 1024 * withPixels.height * 3)
+        var a = ImageFacts(sha256: "", byteCount: 0, width: 2400, height: 1600, format: "jpegload"), b = a
+        try QualityStage().analyze(bare, path: Self.fixture.baseline, facts: &a)
+        try QualityStage().analyze(withPixels, path: Self.fixture.baseline, facts: &b)
+        #expect(a == b)
+    }
+}
