@@ -195,6 +195,16 @@ struct JPEGCoefficientPathTests {
         #expect(throws: DecodeError.self) { try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 1_000_000) }
     }
 
+    @Test func aJPEGWhoseCoefficientsWouldNotFitTheBudgetGoesToLibvips() throws {
+        // The fixture is 4:4:4 (libvips' default at q90): at 8000×5000 its coefficients would take 240 MB.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.baseline))
+        let big = Self.fixture.path("big-444.jpg")
+        try Self.claimingSize(whole, width: 8000, height: 5000).write(to: URL(fileURLWithPath: big))
+        #expect(try JPEGReading.read(path: big, maxPixels: 250_000_000) == nil)
+        // The real file, far under the budget, is read here.
+        #expect(try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 250_000_000) != nil)
+    }
+
     @Test func aPNGGoesThroughLibvips() throws {
         #expect(try JPEGReading.read(path: Self.fixture.png, maxPixels: 250_000_000) == nil)
         let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)

@@ -50,6 +50,11 @@ final class JPEGCoefficients {
 
     deinit { winnow_jpeg_close(handle) }
 
+    /// Memory `read()` takes for the coefficient arrays (2 bytes × 64 per block, every component).
+    var coefficientBytes: Int {
+        zip(widthInBlocks, heightInBlocks).reduce(0) { $0 + $1.0 * $1.1 * 128 }
+    }
+
     /// Entropy-decodes the whole file (every scan of a progressive one). A truncated or corrupt file throws.
     func read() throws {
         var info = winnow_jpeg_info()

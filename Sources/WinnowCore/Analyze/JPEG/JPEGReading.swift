@@ -25,8 +25,14 @@ public struct JPEGReading: Sendable {
     /// times a crop went unmatched; at three, every figure is main's or better.
     public static let minimumPlaneSide = 3 * PerceptualHash.lookSide
 
+    /// libjpeg keeps every coefficient of the image in memory, chroma included: 6 bytes per pixel without
+    /// chroma subsampling, against 1 for libvips' streamed grey decode. Above this (an 8000×5000 4:4:4
+    /// file needs 240 MB; the same at 4:2:0, 120 MB) the file goes to libvips, which costs more CPU but
+    /// keeps the scan's peak memory down.
+    public static let coefficientBudget = 128 << 20
+
     /// Reads `path` through libjpeg's coefficient API; nil when this path does not read the file
-    /// (not a JPEG, or a layout such as CMYK or 12-bit: libvips decodes those). Throws a `DecodeError`
+    /// (not a JPEG, a layout such as CMYK or 12-bit, or over `coefficientBudget`: libvips decodes those). Throws a `DecodeError`
     /// for a file over `maxPixels` (checked on the header, before any coefficient is allocated) and for
     /// a truncated or corrupt one.
     public static func read(path: String, maxPixels: Int64, tiles: Int = DetailSpectrum.maxTiles) throws -> JPEGReading? {
@@ -35,6 +41,7 @@ public struct JPEGReading: Sendable {
             throw DecodeError(message: "image is \(jpeg.width)x\(jpeg.height), over the \(maxPixels)-pixel limit (decompression bomb?)",
                               notAnImage: false)
         }
+        guard jpeg.coefficientBytes <= coefficientBudget else { return nil }
         try jpeg.read()
         let swap = ExifOrientation.swapsAxes(jpeg.orientation)
         return JPEGReading(width: swap ? jpeg.height : jpeg.width, height: swap ? jpeg.width : jpeg.height,
