@@ -25,6 +25,9 @@ public struct DecodedImage: Sendable {
     /// For a JPEG the coefficient path reads: the small luma image, grey-or-colour and the detail tiles,
     /// from one entropy-decoding pass. Nil for other formats (and from `load`).
     public var jpeg: JPEGReading?
+    /// The most detailed native-resolution luma tiles (`DetailSpectrum.mostDetailedTiles`) when they came
+    /// from the same decode as the working pixels; nil when the quality stage must decode them itself.
+    public var detailTiles: [[Float]]?
 
     public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String,
                 jpeg: JPEGReading? = nil) {
@@ -43,7 +46,7 @@ public struct DecodedImage: Sendable {
     /// (and JPEG layouts the coefficient path does not read) get the libvips decode.
     public static func forAnalysis(path: String, maxSide: Int, maxPixels: Int64, workingPixels: Bool) throws -> DecodedImage {
         guard let reading = try JPEGReading.read(path: path, maxPixels: maxPixels) else {
-            return try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
+            return try load(path: path, maxSide: maxSide, maxPixels: maxPixels, withDetailTiles: true)
         }
         guard workingPixels else {
             return DecodedImage(width: 0, height: 0, rgb: [], fullWidth: reading.width, fullHeight: reading.height,
@@ -54,8 +57,14 @@ public struct DecodedImage: Sendable {
         return image
     }
 
-    /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side.
-    public static func load(path: String, maxSide: Int, maxPixels: Int64) throws -> DecodedImage {
+    /// Up to this size a format without shrink-on-load (PNG, WebP, …) is decoded once into memory for
+    /// both the working pixels and the detail tiles: at most 128 MB even at 16-bit RGBA. Bigger images,
+    /// and JPEGs (whose shrink-on-load is cheap), are decoded twice, streaming.
+    static let decodeOncePixels: Int64 = 16_000_000
+
+    /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side; with `withDetailTiles`,
+    /// also the native detail tiles where one decode can give both (see `decodeOncePixels`).
+    public static func load(path: String, maxSide: Int, maxPixels: Int64, withDetailTiles: Bool = false) throws -> DecodedImage {
         Vips.start()
         var width: Int32 = 0, height: Int32 = 0
         var loader: UnsafeMutablePointer<CChar>?
@@ -64,18 +73,25 @@ public struct DecodedImage: Sendable {
             throw DecodeError(message: Vips.take(error), notAnImage: true)
         }
         let format = Vips.take(loader)
-        var pixels = winnow_pixels()
-        if winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error) != 0 {
-            throw DecodeError(message: Vips.take(error), notAnImage: false)
-        }
-        defer { winnow_pixels_free(&pixels) }
+        let decodeOnce = withDetailTiles && format != "jpegload" && Int64(width) * Int64(height) <= decodeOncePixels
+        var pixels = winnow_pixels(), native = winnow_pixels()
+        let failed = decodeOnce
+            ? winnow_vips_small_and_gray(path, Int32(maxSide), maxPixels, &pixels, &native, &error)
+            : winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error)
+        if failed != 0 { throw DecodeError(message: Vips.take(error), notAnImage: false) }
+        defer { winnow_pixels_free(&pixels); winnow_pixels_free(&native) }
         let count = Int(pixels.width) * Int(pixels.height) * Int(pixels.bands)
         let rgb = Array(UnsafeBufferPointer(start: pixels.data, count: count))
         // vips_thumbnail auto-rotates; swap the header size to match when it did.
         let rotated = (pixels.width > pixels.height) != (width > height) && pixels.width != pixels.height
-        return DecodedImage(width: Int(pixels.width), height: Int(pixels.height), rgb: rgb,
-                            fullWidth: Int(rotated ? height : width), fullHeight: Int(rotated ? width : height),
-                            format: format)
+        var image = DecodedImage(width: Int(pixels.width), height: Int(pixels.height), rgb: rgb,
+                                 fullWidth: Int(rotated ? height : width), fullHeight: Int(rotated ? width : height),
+                                 format: format)
+        if decodeOnce {
+            let gray = UnsafeBufferPointer(start: native.data, count: Int(native.width) * Int(native.height))
+            image.detailTiles = DetailSpectrum.mostDetailedTiles(bytes: gray, width: Int(native.width), height: Int(native.height))
+        }
+        return image
     }
 
     /// Luminance (Rec. 601), one byte per pixel.

@@ -212,6 +212,21 @@ struct JPEGCoefficientPathTests {
         #expect(image.width == 1024 && image.rgb.count == 1024 * image.height * 3)
     }
 
+    @Test func aPNGIsDecodedOnceForItsWorkingPixelsAndItsDetailTiles() throws {
+        let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
+        let tiles = try #require(image.detailTiles)
+        #expect(tiles.count == DetailSpectrum.maxTiles)
+        // The same tiles as the streamed native decode the quality stage falls back to.
+        #expect(DetailSpectrum.measure(tiles: tiles) == (try QualityStage.nativeSpectrum(path: Self.fixture.png, maxPixels: 250_000_000)))
+        // A PNG cut in half is an error from that one decode, not a half-grey image.
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.png))
+        let cut = Self.fixture.path("cut.png")
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: cut))
+        #expect(throws: DecodeError.self) {
+            try DecodedImage.forAnalysis(path: cut, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
+        }
+    }
+
     @Test func aJPEGIsNotDecodedToPixelsUnlessAStageReadsThem() throws {
         let bare = try DecodedImage.forAnalysis(path: Self.fixture.baseline, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
         #expect(bare.jpeg != nil && bare.rgb.isEmpty && bare.format == "jpegload")

@@ -113,8 +113,14 @@ public struct DetailSpectrum: Sendable, Equatable {
 
     /// Measures 8-bit grey pixels (row-major) in place: a 40-megapixel image is not copied to floats.
     public static func measure(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> DetailSpectrum {
+        measure(tiles: mostDetailedTiles(bytes: p, width: width, height: height))
+    }
+
+    /// The `maxTiles` grid tiles of 8-bit grey pixels with the most gradient energy, as `measure(tiles:)`
+    /// takes them.
+    public static func mostDetailedTiles(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [[Float]] {
         let n = tileSide
-        guard width >= n, height >= n, p.count >= width * height else { return DetailSpectrum(tiles: []) }
+        guard width >= n, height >= n, p.count >= width * height else { return [] }
         // Score every tile of the grid by its gradient energy; measure the most detailed ones.
         var scored: [(score: Int, x: Int, y: Int)] = []
         var y = 0
@@ -136,14 +142,13 @@ public struct DetailSpectrum: Sendable, Equatable {
         }
         // Ties (flat tiles) keep grid order: the result does not depend on the sort's stability.
         scored.sort { $0.score != $1.score ? $0.score > $1.score : ($0.y, $0.x) < ($1.y, $1.x) }
-        let tiles = scored.prefix(maxTiles).map { tile in
+        return scored.prefix(maxTiles).map { tile in
             var block = [Float](repeating: 0, count: n * n)
             for yy in 0..<n {
                 for xx in 0..<n { block[yy * n + xx] = Float(p[(tile.y + yy) * width + tile.x + xx]) }
             }
             return block
         }
-        return measure(tiles: tiles)
     }
 
     /// Measures tiles already chosen: each `tileSide`² native-resolution luma pixels (row-major, 0–255),

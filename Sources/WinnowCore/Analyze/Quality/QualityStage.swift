@@ -24,7 +24,8 @@ public struct QualityStage: AnalysisStage {
             grayscale = jpeg.grayscale
         } else {
             plane = GrayPlane(width: image.width, height: image.height, bytes: image.gray)
-            spectrum = try Self.nativeSpectrum(path: path, maxPixels: maxPixels)
+            spectrum = try image.detailTiles.map(DetailSpectrum.measure(tiles:))
+                ?? Self.nativeSpectrum(path: path, maxPixels: maxPixels)
             grayscale = Self.isGrayscale(image)
         }
         let small = plane.resampled(width: 32, height: 32)
