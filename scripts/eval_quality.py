@@ -163,7 +163,7 @@ def main():
         if kept_ok:
             correct += 1
         else:
-            wrong.append((b, scan[b].get("near_duplicate_of")))
+            wrong.append((b, kept[0] if kept else scan[b].get("near_duplicate_of")))
     print(f"keep-best: {correct}/{len(groups)} = {correct / max(1, len(groups)):.4f}")
     metrics["keep_best"] = correct / max(1, len(groups))
     if json_out:
@@ -180,7 +180,7 @@ def main():
             print("FLAG", os.path.basename(q), l["transform"], "label b/u", l.get("blurry"), l.get("upscaled"),
                   "pred", scan[q].get("blurry"), scan[q].get("upscaled"), scan[q].get("detail_px"), l["width"], l["height"])
         for b, k in wrong:
-            print("KEEP", os.path.basename(b), "->", os.path.basename(k), labels[os.path.join(root, os.path.relpath(k, root))]["transform"] if k else "")
+            print("KEEP", os.path.basename(b), "->", os.path.basename(k) if k else "-", labels[os.path.join(root, os.path.relpath(k, root))]["transform"] if k else "")
     for q in errors:
         print("ERROR", q, scan[q]["error"])
 
