@@ -97,6 +97,12 @@ public enum SecondLook {
         var sx = 1.0, tx = 0.0, sy = 1.0, ty = 0.0
     }
 
+    /// A warp's exact bits: only the very same warp may reuse a cost.
+    struct WarpKey: Hashable {
+        let sx: UInt64, tx: UInt64, sy: UInt64, ty: UInt64
+        init(_ w: Warp) { sx = w.sx.bitPattern; tx = w.tx.bitPattern; sy = w.sy.bitPattern; ty = w.ty.bitPattern }
+    }
+
     /// Coarse-to-fine pattern search on the mean squared residual, started from the per-axis profile
     /// alignment and from the identity (whichever fits better).
     static func align(_ a: [Float], _ b: [Float]) -> Warp {
@@ -110,10 +116,20 @@ public enum SecondLook {
         }
         let (sx, tx) = align1D(colA, colB)
         let (sy, ty) = align1D(rowA, rowB)
+        // The search steps back onto warps it has already costed (the reverse of the move it just
+        // made): look those up instead of warping the look again. Same warp, same cost.
+        var costed: [WarpKey: Double] = [:]
+        func costOf(_ w: Warp) -> Double {
+            let key = WarpKey(w)
+            if let known = costed[key] { return known }
+            let value = meanSquare(a, b, w)
+            costed[key] = value
+            return value
+        }
         var warp = Warp()
-        var cost = meanSquare(a, b, warp)
+        var cost = costOf(warp)
         let profile = Warp(sx: sx, tx: tx, sy: sy, ty: ty)
-        let profileCost = meanSquare(a, b, profile)
+        let profileCost = costOf(profile)
         if profileCost < cost { warp = profile; cost = profileCost }
         var scaleStep = 0.02, shiftStep = 1.0
         for _ in 0..<4 {
@@ -132,7 +148,7 @@ public enum SecondLook {
                         default: trial.ty += direction * shiftStep
                         }
                         guard trial.sx > 0.8, trial.sx < 1.25, trial.sy > 0.8, trial.sy < 1.25 else { continue }
-                        let trialCost = meanSquare(a, b, trial)
+                        let trialCost = costOf(trial)
                         if trialCost < cost { cost = trialCost; warp = trial; improved = true }
                     }
                 }
