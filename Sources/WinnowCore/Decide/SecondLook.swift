@@ -276,13 +276,17 @@ public enum SecondLook {
         let n = a.count
         let c = Double(n - 1) / 2
         var best = (score: -2.0, s: 1.0, t: 0.0)
+        // The scaled position of each x depends on the scale only: worked out once per scale, then
+        // shifted (the same sums as `s * (x − c) + c + t`, in the same order).
+        var scaled = [Double](repeating: 0, count: n)
         for si in -14...14 {
             let s = 1 + Double(si) * 0.01
+            for x in 0..<n { scaled[x] = s * (Double(x) - c) + c }
             for ti in -16...16 {
                 let t = Double(ti) * 0.5
                 var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
                 for x in 0..<n {
-                    let xb = s * (Double(x) - c) + c + t
+                    let xb = scaled[x] + t
                     guard xb >= 0, xb <= Double(n - 1) else { continue }
                     let i = min(Int(xb), n - 2), f = xb - Double(i)
                     let vb = Double(b[i]) * (1 - f) + Double(b[i + 1]) * f
