@@ -59,6 +59,8 @@ public struct DuplicateGrouping: Sendable {
             guard let qi = items[i]?.quality, let li = qi.lookBytes else { continue }
             let lookups: [(UInt64?, Bool)] = [(qi.phash.flatMap(UInt64.init(hex:)), false),
                                               (qi.phashMirror.flatMap(UInt64.init(hex:)), true)]
+            // Derived once per file and side, not once per pair.
+            var preparedDirect: SecondLook.Prepared?, preparedMirrored: SecondLook.Prepared?
             for (hash, mirrored) in lookups {
                 guard let hash else { continue }
                 for (j, distance) in index.search(hash, radius: policy.candidateRadius) where j > i {
@@ -68,7 +70,15 @@ public struct DuplicateGrouping: Sendable {
                         if !mirrored && find(i) == find(j) { continue }
                         if mirrored && mirror[i] != nil && mirror[j] != nil { continue }
                     }
-                    let comparison = SecondLook.compare(mirrored ? SecondLook.mirrored(li) : li, lj)
+                    let prepared: SecondLook.Prepared
+                    if mirrored {
+                        prepared = preparedMirrored ?? SecondLook.Prepared(SecondLook.mirrored(li))
+                        preparedMirrored = prepared
+                    } else {
+                        prepared = preparedDirect ?? SecondLook.Prepared(li)
+                        preparedDirect = prepared
+                    }
+                    let comparison = SecondLook.compare(prepared, SecondLook.Prepared(lj))
                     let accepted = policy.accepts(comparison)
                     pairs.append(ComparedPair(a: i, b: j, hashDistance: distance, mirrored: mirrored,
                                               accepted: accepted, comparison: comparison))

@@ -42,14 +42,19 @@ public enum KeepBest {
         finalists = finalists.filter { sharpness[$0] >= sharpest - sharpnessTolerance }
         if finalists.count == 1 { return finalists[0] }
         // The medoid: the copy every other was made from differs least from all of them.
-        let looks = members.map { $0.quality?.lookBytes }
+        let looks = members.map { $0.quality?.lookBytes.map(SecondLook.Prepared.init) }
+        // A finalist whose partial score already exceeds a complete one by the tolerance cannot tie
+        // (scores only grow): it is set aside without the rest of its comparisons.
+        var bestComplete = Double.infinity
         let scores: [Double] = finalists.map { i in
             guard let li = looks[i] else { return .infinity }
             var score = 0.0
             for j in members.indices where j != i {
                 guard let lj = looks[j] else { continue }
                 score += SecondLook.compare(li, lj).meanBlock
+                if score > bestComplete * medoidTolerance { return .infinity }
             }
+            if score < bestComplete { bestComplete = score }
             return score
         }
         let lowest = scores.min() ?? .infinity

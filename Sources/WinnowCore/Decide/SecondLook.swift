@@ -34,15 +34,43 @@ public enum SecondLook {
     /// Blurs tried on either side when matching sharpness (look pixels).
     static let blurs: [Double] = [0.7, 1.4]
 
+    /// One look with everything the comparison derives from it alone (softened, blurred and smeared
+    /// variants), so a file compared with many others derives them once, not once per pair.
+    public struct Prepared: Sendable {
+        let raw: [Float]
+        /// Softened (σ = 1): what the alignment locks on.
+        let soft: [Float]
+        /// One per `SecondLook.blurs`.
+        let blurred: [[Float]]
+        /// One per `SecondLook.smears`.
+        let smeared: [[Float]]
+
+        public init(_ look: [UInt8]) {
+            let raw = look.map(Float.init)
+            self.raw = raw
+            soft = SecondLook.blur(raw, sigma: 1.0)
+            blurred = SecondLook.blurs.map { SecondLook.blur(raw, sigma: $0) }
+            smeared = SecondLook.smears.map { SecondLook.smear(raw, dx: $0.0, dy: $0.1) }
+        }
+    }
+
+    /// Directions of the motion blur tried on either side.
+    static let smears: [(Int, Int)] = [(1, 0), (0, 1), (1, 1), (1, -1)]
+
     public static func compare(_ a: [UInt8], _ b: [UInt8]) -> LookComparison {
-        let fa = a.map(Float.init), fb = b.map(Float.init)
+        compare(Prepared(a), Prepared(b))
+    }
+
+    /// `compare` on prepared looks: the same result, without deriving the variants again.
+    public static func compare(_ a: Prepared, _ b: Prepared) -> LookComparison {
+        let fa = a.raw, fb = b.raw
         // Align on softened looks: robust to blur, noise and re-encoding, still sharp enough to lock on.
-        let sa = blur(fa, sigma: 1.0), sb = blur(fb, sigma: 1.0)
+        let sa = a.soft, sb = b.soft
         let warp = align(sa, sb)
         var best = residual(fa, fb, warp)
         best.blurMatch = 0
-        for sigma in blurs {
-            for (x, y, sign) in [(blur(fa, sigma: sigma), fb, 1.0), (fa, blur(fb, sigma: sigma), -1.0)] {
+        for (s, sigma) in blurs.enumerated() {
+            for (x, y, sign) in [(a.blurred[s], fb, 1.0), (fa, b.blurred[s], -1.0)] {
                 var candidate = residual(x, y, warp)
                 candidate.blurMatch = sign * sigma
                 if candidate.meanBlock < best.meanBlock { best = candidate }
@@ -54,8 +82,8 @@ public enum SecondLook {
         soft.blurMatch = 0.5
         if soft.meanBlock < best.meanBlock { best = soft }
         // Motion blur (a shaky video frame) smears along one direction.
-        for (dx, dy) in [(1, 0), (0, 1), (1, 1), (1, -1)] {
-            for (x, y, sign) in [(smear(fa, dx: dx, dy: dy), fb, 1.0), (fa, smear(fb, dx: dx, dy: dy), -1.0)] {
+        for d in smears.indices {
+            for (x, y, sign) in [(a.smeared[d], fb, 1.0), (fa, b.smeared[d], -1.0)] {
                 var candidate = residual(x, y, warp)
                 candidate.blurMatch = sign * 10
                 if candidate.meanBlock < best.meanBlock { best = candidate }
@@ -67,6 +95,12 @@ public enum SecondLook {
     /// Per-axis scale and shift mapping `a` into `b`.
     struct Warp: Equatable {
         var sx = 1.0, tx = 0.0, sy = 1.0, ty = 0.0
+    }
+
+    /// A warp's exact bits: only the very same warp may reuse a cost.
+    struct WarpKey: Hashable {
+        let sx: UInt64, tx: UInt64, sy: UInt64, ty: UInt64
+        init(_ w: Warp) { sx = w.sx.bitPattern; tx = w.tx.bitPattern; sy = w.sy.bitPattern; ty = w.ty.bitPattern }
     }
 
     /// Coarse-to-fine pattern search on the mean squared residual, started from the per-axis profile
@@ -82,10 +116,20 @@ public enum SecondLook {
         }
         let (sx, tx) = align1D(colA, colB)
         let (sy, ty) = align1D(rowA, rowB)
+        // The search steps back onto warps it has already costed (the reverse of the move it just
+        // made): look those up instead of warping the look again. Same warp, same cost.
+        var costed: [WarpKey: Double] = [:]
+        func costOf(_ w: Warp) -> Double {
+            let key = WarpKey(w)
+            if let known = costed[key] { return known }
+            let value = meanSquare(a, b, w)
+            costed[key] = value
+            return value
+        }
         var warp = Warp()
-        var cost = meanSquare(a, b, warp)
+        var cost = costOf(warp)
         let profile = Warp(sx: sx, tx: tx, sy: sy, ty: ty)
-        let profileCost = meanSquare(a, b, profile)
+        let profileCost = costOf(profile)
         if profileCost < cost { warp = profile; cost = profileCost }
         var scaleStep = 0.02, shiftStep = 1.0
         for _ in 0..<4 {
@@ -104,7 +148,7 @@ public enum SecondLook {
                         default: trial.ty += direction * shiftStep
                         }
                         guard trial.sx > 0.8, trial.sx < 1.25, trial.sy > 0.8, trial.sy < 1.25 else { continue }
-                        let trialCost = meanSquare(a, b, trial)
+                        let trialCost = costOf(trial)
                         if trialCost < cost { cost = trialCost; warp = trial; improved = true }
                     }
                 }
@@ -140,12 +184,40 @@ public enum SecondLook {
     /// 70 % of `a` maps inside `b` (no alignment may win by throwing the picture away).
     static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
         let n = side
+        let c = Double(n - 1) / 2
+        // Where each column lands in `b` depends on x only: work it out once, not once per row. The
+        // arithmetic and the order of the sums are those of `forEachWarped`, so the cost is identical.
+        var columns = (first: n, last: -1)
+        var left = [Int](repeating: 0, count: n), weight = [Float](repeating: 0, count: n)
+        for x in 0..<n {
+            let xb = w.sx * (Double(x) - c) + c + w.tx
+            guard xb >= 0, xb <= Double(n - 1) else { continue }
+            let i = min(Int(xb), n - 2)
+            left[x] = i; weight[x] = Float(xb - Double(i))
+            columns.first = min(columns.first, x); columns.last = max(columns.last, x)
+        }
         var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
-        a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                forEachWarped(pb, w) { k, value in
-                    let da = Double(pa[k]), db = Double(value)
-                    sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
+        if columns.first <= columns.last {
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    left.withUnsafeBufferPointer { li in
+                        weight.withUnsafeBufferPointer { wf in
+                            for y in 0..<n {
+                                let yb = w.sy * (Double(y) - c) + c + w.ty
+                                guard yb >= 0, yb <= Double(n - 1) else { continue }
+                                let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
+                                let row = j * n, next = (j + 1) * n
+                                for x in columns.first...columns.last {
+                                    let i = li[x], f = wf[x]
+                                    let top = pb[row + i] * (1 - f) + pb[row + i + 1] * f
+                                    let bottom = pb[next + i] * (1 - f) + pb[next + i + 1] * f
+                                    let value = top * (1 - g) + bottom * g
+                                    let da = Double(pa[y * n + x]), db = Double(value)
+                                    sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -204,13 +276,17 @@ public enum SecondLook {
         let n = a.count
         let c = Double(n - 1) / 2
         var best = (score: -2.0, s: 1.0, t: 0.0)
+        // The scaled position of each x depends on the scale only: worked out once per scale, then
+        // shifted (the same sums as `s * (x − c) + c + t`, in the same order).
+        var scaled = [Double](repeating: 0, count: n)
         for si in -14...14 {
             let s = 1 + Double(si) * 0.01
+            for x in 0..<n { scaled[x] = s * (Double(x) - c) + c }
             for ti in -16...16 {
                 let t = Double(ti) * 0.5
                 var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
                 for x in 0..<n {
-                    let xb = s * (Double(x) - c) + c + t
+                    let xb = scaled[x] + t
                     guard xb >= 0, xb <= Double(n - 1) else { continue }
                     let i = min(Int(xb), n - 2), f = xb - Double(i)
                     let vb = Double(b[i]) * (1 - f) + Double(b[i + 1]) * f
