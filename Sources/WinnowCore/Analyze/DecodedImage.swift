@@ -57,9 +57,9 @@ public struct DecodedImage: Sendable {
         return image
     }
 
-    /// Up to this size a format without shrink-on-load (PNG, WebP, …) is decoded once into memory for
-    /// both the working pixels and the detail tiles: at most 128 MB even at 16-bit RGBA. Bigger images,
-    /// and JPEGs (whose shrink-on-load is cheap), are decoded twice, streaming.
+    /// The detail tiles need every native pixel, so up to this size a PNG, WebP, … is decoded once into
+    /// memory for both the working pixels and the tiles: at most 128 MB even at 16-bit RGBA. Bigger images,
+    /// and JPEGs left to libvips (whose shrink-on-load is cheap), are decoded twice, streaming.
     static let decodeOncePixels: Int64 = 16_000_000
 
     /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side; with `withDetailTiles`,
