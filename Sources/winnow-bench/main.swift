@@ -13,7 +13,7 @@ import WinnowCore
 ///       times `winnow scan --no-faces`'s per-file analysis (the same Scanner) and prints p50/p95.
 ///   winnow-bench facts DIR OUT.jsonl
 ///       analyses every image under DIR as `winnow scan --no-faces` does and stores the facts (tuning).
-///   winnow-bench group FACTS.jsonl [--pairs PAIRS.jsonl]
+///   winnow-bench group FACTS.jsonl [--pairs PAIRS.jsonl] [--workers W]
 ///       judges duplicates from stored facts and prints scan-like JSON Lines (path, cluster, …), so the
 ///       second look can be tuned in seconds without decoding anything again.
 @main
@@ -33,7 +33,7 @@ struct WinnowBench {
     }
 
     static func usage() -> Never {
-        FileHandle.standardError.write(Data("usage: winnow-bench index [--count N] [--queries Q] [--radius R] | decode [--threads T] FILE... | facts DIR OUT | group FACTS [--pairs OUT]\n".utf8))
+        FileHandle.standardError.write(Data("usage: winnow-bench index [--count N] [--queries Q] [--radius R] | decode [--threads T] FILE... | facts DIR OUT | group FACTS [--pairs OUT] [--workers W]\n".utf8))
         exit(2)
     }
 }
@@ -221,13 +221,14 @@ struct FactsDump {
 }
 
 struct GroupReplay {
-    let input: String, pairs: String?
+    let input: String, pairs: String?, workers: Int
 
     init(arguments: [String]) {
         let options = Options(arguments)
         guard options.positional.count == 1 else { WinnowBench.usage() }
         input = options.positional[0]
         pairs = options.values["pairs"]
+        workers = options.int("workers", 1)
     }
 
     func run() throws {
@@ -235,7 +236,7 @@ struct GroupReplay {
         let stored = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n")
             .map { try decoder.decode(StoredFacts.self, from: Data($0.utf8)) }
         let paths = stored.map(\.path)
-        let grouped = DuplicateGrouping(comparesEveryCandidate: pairs != nil).group(stored.map(\.facts))
+        let grouped = DuplicateGrouping(comparesEveryCandidate: pairs != nil, workers: workers).group(stored.map(\.facts))
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         struct Line: Encodable {

@@ -198,4 +198,26 @@ struct NearDuplicateTests {
         #expect(result.cluster[3] == nil)
         #expect(result.mirrorOf[3] == result.cluster[0])
     }
+
+    @Test func groupingOnSeveralThreadsGivesTheGroupsOfOneThread() throws {
+        // Two pictures, each with copies, a mirror and a distinct frame: enough pairs for several batches.
+        var items: [ImageFacts?] = []
+        for source in QualitySet.sources.prefix(2) {
+            let original = try QualitySet.decode(source)
+            let images = [original, QualitySet.cropped(original, left: 0.03, top: 0.0, right: 0.02, bottom: 0.02),
+                          QualitySet.watermarked(original), QualitySet.mirrored(original),
+                          QualitySet.cropped(original, left: 0.0, top: 0.05, right: 0.04, bottom: 0.0)]
+            for image in images {
+                items.append(ImageFacts(sha256: "sha-\(items.count)", byteCount: 1, width: image.width, height: image.height,
+                                        format: "", quality: QualitySet.facts(image)))
+            }
+        }
+        let one = DuplicateGrouping(workers: 1).group(items), several = DuplicateGrouping(workers: 4).group(items)
+        #expect(one.cluster == several.cluster)
+        #expect(one.nearDuplicateOf == several.nearDuplicateOf)
+        #expect(one.mirrorOf == several.mirrorOf)
+        #expect(one.pairs.map(\.comparison) == several.pairs.map(\.comparison))
+        #expect(one.cluster.compactMap { $0 }.count >= 6, "copies of both pictures grouped: \(one.cluster)")
+    }
 }
+

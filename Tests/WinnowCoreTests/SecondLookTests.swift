@@ -58,4 +58,25 @@ struct SecondLookTests {
         let mirrored = SecondLook.Prepared(SecondLook.mirrored(looks[0]))
         #expect(SecondLook.compare(mirrored, prepared[1]) == SecondLook.compare(SecondLook.mirrored(looks[0]), looks[1]))
     }
+
+    @Test func picturesThatCannotBeCopiesAreRuledOutAtTheAlignment() {
+        let look = Self.look(seed: 3)
+        // A fine wave pattern: nothing of it lines up with the gradients and the blob of `look`.
+        let n = SecondLook.side
+        let other = (0..<(n * n)).map { k in UInt8(128 + 100 * sin(Double(k % n) / 2) * cos(Double(k / n) / 3)) }
+        let comparison = SecondLook.compare(look, other)
+        #expect(comparison.alignCost > SecondLook.hopelessStart)
+        #expect(comparison.blurMatch == 0)
+        #expect(!NearDuplicatePolicy().accepts(comparison))
+    }
+
+    @Test func aShiftedCopyIsSearchedInFullAndAccepted() {
+        let n = SecondLook.side
+        let look = Self.look(seed: 4)
+        // The same picture two pixels to the left, the last columns repeated: a crop of a few percent.
+        let shifted = (0..<(n * n)).map { k in look[(k / n) * n + min(n - 1, k % n + 2)] }
+        let comparison = SecondLook.compare(look, shifted)
+        #expect(comparison.alignCost < SecondLook.hopelessAfterCoarseLevel)
+        #expect(NearDuplicatePolicy().accepts(comparison), "\(comparison)")
+    }
 }

@@ -7,10 +7,24 @@ public struct DuplicateGrouping: Sendable {
     /// Also give a second look to pairs whose answer cannot change the groups (already in one group,
     /// or both already mirrored): every candidate pair then appears in `pairs`, for tuning.
     public var comparesEveryCandidate: Bool
+    /// Threads the second looks and the keep-best choices run on. The result does not depend on it.
+    public var workers: Int
 
-    public init(policy: NearDuplicatePolicy = NearDuplicatePolicy(), comparesEveryCandidate: Bool = false) {
+    public init(policy: NearDuplicatePolicy = NearDuplicatePolicy(), comparesEveryCandidate: Bool = false, workers: Int = 1) {
         self.policy = policy
         self.comparesEveryCandidate = comparesEveryCandidate
+        self.workers = max(1, workers)
+    }
+
+    /// Pairs given a second look at once: big enough to keep every thread busy, small enough that few
+    /// looks are wasted on pairs an earlier pair of the same batch has already linked.
+    static let batchSize = 32
+
+    /// A hash match worth a second look: `a` (mirrored or not) against `b`, `a` < `b`.
+    struct Candidate {
+        var a: Int, b: Int
+        var hashDistance: Int
+        var mirrored: Bool
     }
 
     /// One compared candidate pair (for tuning and `--pairs`).
@@ -51,44 +65,52 @@ public struct DuplicateGrouping: Sendable {
         for i in representatives {
             if let hash = items[i]?.quality?.phash.flatMap(UInt64.init(hex:)) { index.insert(hash, for: i) }
         }
+        // Every candidate, in the order a one-by-one pass meets them: by file, direct before mirrored.
+        var candidates: [Candidate] = []
+        for i in representatives {
+            guard let qi = items[i]?.quality, let li = qi.lookBytes else { continue }
+            for (hash, mirrored) in [(qi.phash, false), (qi.phashMirror, true)] {
+                guard let hash = hash.flatMap(UInt64.init(hex:)) else { continue }
+                // Sorted: the index answers in no particular order, and the pairs reported should not move.
+                for (j, distance) in index.search(hash, radius: policy.candidateRadius).sorted(by: { $0.key < $1.key }) where j > i {
+                    guard items[j]?.quality?.lookBytes?.count == li.count else { continue }
+                    candidates.append(Candidate(a: i, b: j, hashDistance: distance, mirrored: mirrored))
+                }
+            }
+        }
         var parent = Array(0..<n)
         func find(_ x: Int) -> Int { var x = x; while parent[x] != x { parent[x] = parent[parent[x]]; x = parent[x] }; return x }
         var mirror = [Int?](repeating: nil, count: n)
+        // Most candidates are copies within one big group: once linked, looking again is waste.
+        func settled(_ c: Candidate) -> Bool {
+            guard !comparesEveryCandidate else { return false }
+            return c.mirrored ? mirror[c.a] != nil && mirror[c.b] != nil : find(c.a) == find(c.b)
+        }
         var pairs: [ComparedPair] = []
-        for i in representatives {
-            guard let qi = items[i]?.quality, let li = qi.lookBytes else { continue }
-            let lookups: [(UInt64?, Bool)] = [(qi.phash.flatMap(UInt64.init(hex:)), false),
-                                              (qi.phashMirror.flatMap(UInt64.init(hex:)), true)]
-            // Derived once per file and side, not once per pair.
-            var preparedDirect: SecondLook.Prepared?, preparedMirrored: SecondLook.Prepared?
-            for (hash, mirrored) in lookups {
-                guard let hash else { continue }
-                for (j, distance) in index.search(hash, radius: policy.candidateRadius) where j > i {
-                    guard let lj = items[j]?.quality?.lookBytes, lj.count == li.count else { continue }
-                    // Most candidates are copies within one big group: once linked, looking again is waste.
-                    if !comparesEveryCandidate {
-                        if !mirrored && find(i) == find(j) { continue }
-                        if mirrored && mirror[i] != nil && mirror[j] != nil { continue }
-                    }
-                    let prepared: SecondLook.Prepared
-                    if mirrored {
-                        prepared = preparedMirrored ?? SecondLook.Prepared(SecondLook.mirrored(li))
-                        preparedMirrored = prepared
-                    } else {
-                        prepared = preparedDirect ?? SecondLook.Prepared(li)
-                        preparedDirect = prepared
-                    }
-                    let comparison = SecondLook.compare(prepared, SecondLook.Prepared(lj))
-                    let accepted = policy.accepts(comparison)
-                    pairs.append(ComparedPair(a: i, b: j, hashDistance: distance, mirrored: mirrored,
-                                              accepted: accepted, comparison: comparison))
-                    guard accepted else { continue }
-                    if mirrored {
-                        if mirror[j] == nil { mirror[j] = i }
-                        if mirror[i] == nil { mirror[i] = j }
-                    } else {
-                        parent[find(i)] = find(j)
-                    }
+        // Batches are looked at in parallel, then applied in order; a pair that an earlier pair of its
+        // batch settled is dropped, so the groups are those of a one-by-one pass whatever `workers` is.
+        var next = 0
+        while next < candidates.count {
+            var batch: [Candidate] = []
+            while batch.count < Self.batchSize && next < candidates.count {
+                if !settled(candidates[next]) { batch.append(candidates[next]) }
+                next += 1
+            }
+            let looks = batch.map { (items[$0.a]!.quality!.lookBytes!, items[$0.b]!.quality!.lookBytes!, $0.mirrored) }
+            let comparisons = concurrentMap(looks.count, workers: workers) { k in
+                let (la, lb, mirrored) = looks[k]
+                return SecondLook.compare(SecondLook.Prepared(mirrored ? SecondLook.mirrored(la) : la), SecondLook.Prepared(lb))
+            }
+            for (c, comparison) in zip(batch, comparisons) where !settled(c) {
+                let accepted = policy.accepts(comparison)
+                pairs.append(ComparedPair(a: c.a, b: c.b, hashDistance: c.hashDistance, mirrored: c.mirrored,
+                                          accepted: accepted, comparison: comparison))
+                guard accepted else { continue }
+                if c.mirrored {
+                    if mirror[c.b] == nil { mirror[c.b] = c.a }
+                    if mirror[c.a] == nil { mirror[c.a] = c.b }
+                } else {
+                    parent[find(c.a)] = find(c.b)
                 }
             }
         }
@@ -97,8 +119,10 @@ public struct DuplicateGrouping: Sendable {
         for i in representatives { groups[find(i), default: []].append(i) }
         var near = [Int?](repeating: nil, count: n)
         var cluster = [Int?](repeating: nil, count: n)
-        for members in groups.values where members.count > 1 {
-            let kept = members[KeepBest.choose(members.map { items[$0]! })]
+        let multiple = groups.values.filter { $0.count > 1 }
+        let keptIndex = concurrentMap(multiple.count, workers: workers) { g in KeepBest.choose(multiple[g].map { items[$0]! }) }
+        for (members, k) in zip(multiple, keptIndex) {
+            let kept = members[k]
             for m in members {
                 cluster[m] = kept
                 if m != kept { near[m] = kept }

@@ -24,6 +24,8 @@ public struct LookComparison: Sendable, Equatable, Encodable {
     /// Gaussian blur (look pixels; negative: applied to `b`) that made the two agree best: copies
     /// differ by blur, resize and re-encoding, which this factors out; distinct frames differ by content.
     public var blurMatch: Double = 0
+    /// Share of the softened looks' variance the alignment leaves unexplained (0 = identical).
+    public var alignCost: Double = 0
 }
 
 /// Aligns two 64×64 looks (scale and shift per axis, which covers crops, resizes and small reframing),
@@ -34,25 +36,35 @@ public enum SecondLook {
     /// Blurs tried on either side when matching sharpness (look pixels).
     static let blurs: [Double] = [0.7, 1.4]
 
-    /// One look with everything the comparison derives from it alone (softened, blurred and smeared
-    /// variants), so a file compared with many others derives them once, not once per pair.
-    public struct Prepared: Sendable {
+    /// One look with everything the comparison derives from it alone, so a file compared with many
+    /// others derives it once, not once per pair. The blurred and smeared variants are derived on first
+    /// use: a pair the alignment already rules out never needs them. Not for sharing between threads.
+    public final class Prepared {
         let raw: [Float]
         /// Softened (σ = 1): what the alignment locks on.
         let soft: [Float]
+        /// Column and row sums of `soft`: the profiles the alignment starts from.
+        let columns: [Float], rows: [Float]
         /// One per `SecondLook.blurs`.
-        let blurred: [[Float]]
+        private(set) lazy var blurred: [[Float]] = SecondLook.blurs.map { SecondLook.blur(raw, sigma: $0) }
         /// One per `SecondLook.smears`.
-        let smeared: [[Float]]
+        private(set) lazy var smeared: [[Float]] = SecondLook.smears.map { SecondLook.smear(raw, dx: $0.0, dy: $0.1) }
 
         public init(_ look: [UInt8]) {
-            let raw = look.map(Float.init)
-            self.raw = raw
+            raw = look.map(Float.init)
             soft = SecondLook.blur(raw, sigma: 1.0)
-            blurred = SecondLook.blurs.map { SecondLook.blur(raw, sigma: $0) }
-            smeared = SecondLook.smears.map { SecondLook.smear(raw, dx: $0.0, dy: $0.1) }
+            (columns, rows) = SecondLook.profiles(soft)
         }
     }
+
+    /// Alignment costs past which a pair is not a copy: checked on the better of the identity and the
+    /// profile alignment, before the search, and again after the search's first, coarsest level. On
+    /// DEV (3667 candidate pairs accepted as copies, `winnow-bench group FACTS --pairs OUT`) no copy
+    /// starts above 0.14 or stays above 0.035 after that level, while over half of the distinct
+    /// candidates start above 0.6: margins of 4× and 7×. Those pairs skip the rest of the search and
+    /// the blur matching, which is most of what the second look costs on a folder of distinct photos.
+    static let hopelessStart = 0.6
+    static let hopelessAfterCoarseLevel = 0.25
 
     /// Directions of the motion blur tried on either side.
     static let smears: [(Int, Int)] = [(1, 0), (0, 1), (1, 1), (1, -1)]
@@ -65,30 +77,37 @@ public enum SecondLook {
     public static func compare(_ a: Prepared, _ b: Prepared) -> LookComparison {
         let fa = a.raw, fb = b.raw
         // Align on softened looks: robust to blur, noise and re-encoding, still sharp enough to lock on.
-        let sa = a.soft, sb = b.soft
-        let warp = align(sa, sb)
-        var best = residual(fa, fb, warp)
-        best.blurMatch = 0
+        let alignment = align(a, b)
+        let warp = alignment.warp
+        let warpedB = WarpedLook(fb, warp)
+        if alignment.hopeless {
+            var plain = residual(fa, warpedB)
+            plain.alignCost = alignment.cost
+            return plain
+        }
+        // Every way of matching the two (blur either side, soften both, smear either side) is scored by
+        // its mean block residual alone; only the best is measured in full.
+        var candidates: [(a: [Float], b: WarpedLook, blurMatch: Double)] = [(fa, warpedB, 0)]
         for (s, sigma) in blurs.enumerated() {
-            for (x, y, sign) in [(a.blurred[s], fb, 1.0), (fa, b.blurred[s], -1.0)] {
-                var candidate = residual(x, y, warp)
-                candidate.blurMatch = sign * sigma
-                if candidate.meanBlock < best.meanBlock { best = candidate }
-            }
+            candidates.append((a.blurred[s], warpedB, sigma))
+            candidates.append((fa, WarpedLook(b.blurred[s], warp), -sigma))
         }
         // Both softened alike: a crop or resize samples the picture on another pixel grid, and the
         // aliasing that leaves in a 64-pixel look is not a difference in content.
-        var soft = residual(sa, sb, warp)
-        soft.blurMatch = 0.5
-        if soft.meanBlock < best.meanBlock { best = soft }
+        candidates.append((a.soft, WarpedLook(b.soft, warp), 0.5))
         // Motion blur (a shaky video frame) smears along one direction.
         for d in smears.indices {
-            for (x, y, sign) in [(a.smeared[d], fb, 1.0), (fa, b.smeared[d], -1.0)] {
-                var candidate = residual(x, y, warp)
-                candidate.blurMatch = sign * 10
-                if candidate.meanBlock < best.meanBlock { best = candidate }
-            }
+            candidates.append((a.smeared[d], warpedB, 10))
+            candidates.append((fa, WarpedLook(b.smeared[d], warp), -10))
         }
+        var chosen = 0, lowest = Double.infinity
+        for (c, candidate) in candidates.enumerated() {
+            let mean = Fit(candidate.a, candidate.b).meanBlock()
+            if mean < lowest { lowest = mean; chosen = c }
+        }
+        var best = residual(candidates[chosen].a, candidates[chosen].b)
+        best.blurMatch = candidates[chosen].blurMatch
+        best.alignCost = alignment.cost
         return best
     }
 
@@ -103,19 +122,33 @@ public enum SecondLook {
         init(_ w: Warp) { sx = w.sx.bitPattern; tx = w.tx.bitPattern; sy = w.sy.bitPattern; ty = w.ty.bitPattern }
     }
 
-    /// Coarse-to-fine pattern search on the mean squared residual, started from the per-axis profile
-    /// alignment and from the identity (whichever fits better).
-    static func align(_ a: [Float], _ b: [Float]) -> Warp {
+    /// The warp mapping `a` into `b`, its cost (`meanSquare` of the softened looks), and whether the
+    /// search gave up because no copy fits that badly (`hopelessStart`, `hopelessAfterCoarseLevel`).
+    struct Alignment {
+        var warp: Warp
+        var cost: Double
+        var hopeless: Bool
+    }
+
+    /// Column and row sums of a look.
+    static func profiles(_ look: [Float]) -> (columns: [Float], rows: [Float]) {
         let n = side
-        var colA = [Float](repeating: 0, count: n), colB = colA, rowA = colA, rowB = colA
+        var columns = [Float](repeating: 0, count: n), rows = columns
         for y in 0..<n {
             for x in 0..<n {
-                colA[x] += a[y * n + x]; colB[x] += b[y * n + x]
-                rowA[y] += a[y * n + x]; rowB[y] += b[y * n + x]
+                columns[x] += look[y * n + x]
+                rows[y] += look[y * n + x]
             }
         }
-        let (sx, tx) = align1D(colA, colB)
-        let (sy, ty) = align1D(rowA, rowB)
+        return (columns, rows)
+    }
+
+    /// Coarse-to-fine pattern search on the mean squared residual of the softened looks, started from
+    /// the per-axis profile alignment and from the identity (whichever fits better).
+    static func align(_ pa: Prepared, _ pb: Prepared) -> Alignment {
+        let a = pa.soft, b = pb.soft
+        let (sx, tx) = align1D(pa.columns, pb.columns)
+        let (sy, ty) = align1D(pa.rows, pb.rows)
         // The search steps back onto warps it has already costed (the reverse of the move it just
         // made): look those up instead of warping the look again. Same warp, same cost.
         var costed: [WarpKey: Double] = [:]
@@ -131,8 +164,9 @@ public enum SecondLook {
         let profile = Warp(sx: sx, tx: tx, sy: sy, ty: ty)
         let profileCost = costOf(profile)
         if profileCost < cost { warp = profile; cost = profileCost }
+        if cost > hopelessStart { return Alignment(warp: warp, cost: cost, hopeless: true) }
         var scaleStep = 0.02, shiftStep = 1.0
-        for _ in 0..<4 {
+        for level in 0..<4 {
             var improved = true
             var rounds = 0
             while improved && rounds < 8 {
@@ -153,10 +187,11 @@ public enum SecondLook {
                     }
                 }
             }
+            if level == 0 && cost > hopelessAfterCoarseLevel { return Alignment(warp: warp, cost: cost, hopeless: true) }
             scaleStep /= 2
             shiftStep /= 2
         }
-        return warp
+        return Alignment(warp: warp, cost: cost, hopeless: false)
     }
 
     /// Calls `body(k, value)` for every look pixel `k` whose position under `w` falls inside `b`, with `b`
@@ -232,15 +267,17 @@ public enum SecondLook {
     /// A 5-tap box blur along (dx, dy): the look of a motion-blurred copy.
     static func smear(_ image: [Float], dx: Int, dy: Int) -> [Float] {
         let n = side
-        var out = image
-        for y in 0..<n {
-            for x in 0..<n {
-                var s: Float = 0
-                for k in -2...2 {
-                    let xx = min(n - 1, max(0, x + k * dx)), yy = min(n - 1, max(0, y + k * dy))
-                    s += image[yy * n + xx]
+        var out = [Float](repeating: 0, count: n * n)
+        image.withUnsafeBufferPointer { pi in
+            out.withUnsafeMutableBufferPointer { po in
+                for y in 0..<n {
+                    let row = po.baseAddress! + y * n
+                    for k in -2...2 {
+                        let source = pi.baseAddress! + min(n - 1, max(0, y + k * dy)) * n
+                        addShifted(source, by: k * dx, weight: 1, into: row)
+                    }
+                    for x in 0..<n { row[x] /= 5 }
                 }
-                out[y * n + x] = s / 5
             }
         }
         return out
@@ -254,139 +291,238 @@ public enum SecondLook {
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
         var tmp = [Float](repeating: 0, count: n * n), out = tmp
-        for y in 0..<n {
-            for x in 0..<n {
-                var s: Float = 0
-                for k in -radius...radius { s += kernel[k + radius] * image[y * n + min(n - 1, max(0, x + k))] }
-                tmp[y * n + x] = s
+        image.withUnsafeBufferPointer { pi in
+            tmp.withUnsafeMutableBufferPointer { pt in
+                for y in 0..<n {
+                    for k in -radius...radius {
+                        addShifted(pi.baseAddress! + y * n, by: k, weight: kernel[k + radius], into: pt.baseAddress! + y * n)
+                    }
+                }
             }
         }
-        for y in 0..<n {
-            for x in 0..<n {
-                var s: Float = 0
-                for k in -radius...radius { s += kernel[k + radius] * tmp[min(n - 1, max(0, y + k)) * n + x] }
-                out[y * n + x] = s
+        tmp.withUnsafeBufferPointer { pt in
+            out.withUnsafeMutableBufferPointer { po in
+                for y in 0..<n {
+                    let row = po.baseAddress! + y * n
+                    for k in -radius...radius {
+                        let source = pt.baseAddress! + min(n - 1, max(0, y + k)) * n
+                        let weight = kernel[k + radius]
+                        for x in 0..<n { row[x] += weight * source[x] }
+                    }
+                }
             }
         }
         return out
     }
 
-    /// Best scale and shift mapping profile `a` onto profile `b` by normalised correlation.
+    /// `row[x] += weight · source[x + shift]` along one look row, the index clamped to the row: one tap
+    /// of a filter for every pixel at once (each pixel still sums its taps in order).
+    @inline(__always)
+    static func addShifted(_ source: UnsafePointer<Float>, by shift: Int, weight: Float, into row: UnsafeMutablePointer<Float>) {
+        let n = side
+        let first = max(0, -shift), last = min(n, n - shift)
+        for x in 0..<first { row[x] += weight * source[0] }
+        for x in first..<last { row[x] += weight * source[x + shift] }
+        for x in max(first, last)..<n { row[x] += weight * source[n - 1] }
+    }
+
+    /// Best scale and shift mapping profile `a` onto profile `b` by normalised correlation: scales
+    /// 0.86–1.14 in steps of 0.01, shifts ±8 in steps of 0.5, searched on every other step first and then
+    /// around the best of those (a third of the work; the pattern search refines the result anyway).
     static func align1D(_ a: [Float], _ b: [Float]) -> (Double, Double) {
         let n = a.count
         let c = Double(n - 1) / 2
-        var best = (score: -2.0, s: 1.0, t: 0.0)
-        // The scaled position of each x depends on the scale only: worked out once per scale, then
-        // shifted (the same sums as `s * (x − c) + c + t`, in the same order).
-        var scaled = [Double](repeating: 0, count: n)
-        for si in -14...14 {
-            let s = 1 + Double(si) * 0.01
-            for x in 0..<n { scaled[x] = s * (Double(x) - c) + c }
-            for ti in -16...16 {
-                let t = Double(ti) * 0.5
-                var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
-                for x in 0..<n {
-                    let xb = scaled[x] + t
-                    guard xb >= 0, xb <= Double(n - 1) else { continue }
-                    let i = min(Int(xb), n - 2), f = xb - Double(i)
-                    let vb = Double(b[i]) * (1 - f) + Double(b[i + 1]) * f
-                    let va = Double(a[x])
-                    sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; count += 1
+        var best = (score: -2.0, si: 0, ti: 0)
+        a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                func consider(_ si: Int, _ ti: Int) {
+                    let s = 1 + Double(si) * 0.01, t = Double(ti) * 0.5
+                    var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
+                    for x in 0..<n {
+                        let xb = s * (Double(x) - c) + c + t
+                        guard xb >= 0, xb <= Double(n - 1) else { continue }
+                        let i = min(Int(xb), n - 2), f = xb - Double(i)
+                        let vb = Double(pb[i]) * (1 - f) + Double(pb[i + 1]) * f
+                        let va = Double(pa[x])
+                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; count += 1
+                    }
+                    guard count >= Double(n) * 0.75 else { return }
+                    let cov = sab / count - sa * sb / (count * count)
+                    let va = saa / count - sa * sa / (count * count), vb = sbb / count - sb * sb / (count * count)
+                    let score = cov / max(1e-9, sqrt(va * vb))
+                    // Prefer the identity on near ties (flat profiles).
+                    let penalty = 0.0005 * Double(abs(si) + abs(ti))
+                    if score - penalty > best.score { best = (score - penalty, si, ti) }
                 }
-                guard count >= Double(n) * 0.75 else { continue }
-                let cov = sab / count - sa * sb / (count * count)
-                let va = saa / count - sa * sa / (count * count), vb = sbb / count - sb * sb / (count * count)
-                let score = cov / max(1e-9, sqrt(va * vb))
-                // Prefer the identity on near ties (flat profiles).
-                let penalty = 0.0005 * (abs(Double(si)) + abs(Double(ti)))
-                if score - penalty > best.score { best = (score - penalty, s, t) }
+                for si in stride(from: -14, through: 14, by: 2) {
+                    for ti in stride(from: -16, through: 16, by: 2) { consider(si, ti) }
+                }
+                let coarse = best
+                for si in max(-14, coarse.si - 1)...min(14, coarse.si + 1) {
+                    for ti in max(-16, coarse.ti - 1)...min(16, coarse.ti + 1) where (si - coarse.si) % 2 != 0 || (ti - coarse.ti) % 2 != 0 {
+                        consider(si, ti)
+                    }
+                }
             }
         }
-        return (best.s, best.t)
+        return (1 + Double(best.si) * 0.01, Double(best.ti) * 0.5)
     }
 
-    static func residual(_ a: [Float], _ b: [Float], _ w: Warp) -> LookComparison {
-        let n = side
-        var va = [Float](repeating: 0, count: n * n), vb = va
-        var valid = [Bool](repeating: false, count: n * n)
-        var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
-        b.withUnsafeBufferPointer { pb in
-            forEachWarped(pb, w) { k, value in
-                va[k] = a[k]; vb[k] = value; valid[k] = true
-                let da = Double(a[k]), db = Double(value)
-                sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; count += 1
+    /// `b` sampled under a warp at each pixel of `a`'s grid (0 where it falls outside `b`).
+    struct WarpedLook {
+        let warp: Warp
+        var values: [Float]
+        var inside: [Bool]
+        var count = 0
+
+        init(_ b: [Float], _ w: Warp) {
+            warp = w
+            values = [Float](repeating: 0, count: side * side)
+            inside = [Bool](repeating: false, count: side * side)
+            var count = 0
+            values.withUnsafeMutableBufferPointer { out in
+                inside.withUnsafeMutableBufferPointer { mask in
+                    b.withUnsafeBufferPointer { pb in
+                        forEachWarped(pb, w) { k, value in out[k] = value; mask[k] = true; count += 1 }
+                    }
+                }
             }
+            self.count = count
         }
-        let coverage = count / Double(n * n)
-        guard count > 16 else {
+    }
+
+    /// `b ≈ α a + β` fitted over the pixels where `b` is defined, refitted without the outliers.
+    struct Fit {
+        let a: [Float], b: WarpedLook
+        var alpha = 0.0, beta = 0.0, correlation = 0.0, scale = 0.0
+        /// Too little overlap to fit.
+        var degenerate = false
+
+        init(_ a: [Float], _ b: WarpedLook) {
+            self.a = a
+            self.b = b
+            let total = side * side
+            var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0
+            let count = Double(b.count)
+            guard b.count > 16 else { degenerate = true; return }
+            var meanA = 0.0, meanB = 0.0, varA = 0.0, varB = 0.0, cov = 0.0
+            a.withUnsafeBufferPointer { pa in
+                b.values.withUnsafeBufferPointer { pb in
+                    b.inside.withUnsafeBufferPointer { inside in
+                        for k in 0..<total where inside[k] {
+                            let da = Double(pa[k]), db = Double(pb[k])
+                            sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db
+                        }
+                        meanA = sa / count; meanB = sb / count
+                        varA = max(1e-6, saa / count - meanA * meanA); varB = max(1e-6, sbb / count - meanB * meanB)
+                        cov = sab / count - meanA * meanB
+                        var alpha = cov / varA, beta = meanB - alpha * meanA
+                        // Refit without the outliers (over 3 RMS off): a bright watermark on a dark photo
+                        // must not bend the brightness fit and so raise the residual everywhere else.
+                        var squared = 0.0
+                        for k in 0..<total where inside[k] {
+                            let r = Double(pb[k]) - alpha * Double(pa[k]) - beta
+                            squared += r * r
+                        }
+                        let cutoff = 9 * squared / count
+                        sa = 0; sb = 0; saa = 0; sbb = 0; sab = 0
+                        var inliers = 0.0
+                        for k in 0..<total where inside[k] {
+                            let da = Double(pa[k]), db = Double(pb[k])
+                            let r = db - alpha * da - beta
+                            guard r * r <= cutoff else { continue }
+                            sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; inliers += 1
+                        }
+                        if inliers > 16 {
+                            meanA = sa / inliers; meanB = sb / inliers
+                            varA = max(1e-6, saa / inliers - meanA * meanA); varB = max(1e-6, sbb / inliers - meanB * meanB)
+                            cov = sab / inliers - meanA * meanB
+                            alpha = cov / varA; beta = meanB - alpha * meanA
+                        }
+                        self.alpha = alpha
+                        self.beta = beta
+                    }
+                }
+            }
+            correlation = cov / sqrt(varA * varB)
+            // Residuals in units of b's contrast.
+            scale = 1 / sqrt(varB)
+        }
+
+        /// Residual of pixel `k` in units of b's contrast (pixels outside `b` count as 0 on both sides).
+        @inline(__always)
+        func residual(_ pa: UnsafeBufferPointer<Float>, _ pb: UnsafeBufferPointer<Float>, _ inside: UnsafeBufferPointer<Bool>, _ k: Int) -> Double {
+            let va = inside[k] ? Double(pa[k]) : 0, vb = inside[k] ? Double(pb[k]) : 0
+            return (vb - alpha * va - beta) * scale
+        }
+
+        /// RMS residual of every 8×8 block with at least half its pixels inside `b`, largest first; with
+        /// `inner`, also the worst 4×4 quarter of the blocks inside the border ring.
+        func blocks(inner: Bool) -> (blocks: [Double], innerWorst: Double) {
+            let n = side, last = n / 8 - 1
+            var blocks: [Double] = []
+            blocks.reserveCapacity(last * last + 2 * last + 1)
+            var innerWorst = 0.0
+            a.withUnsafeBufferPointer { pa in
+                b.values.withUnsafeBufferPointer { pb in
+                    b.inside.withUnsafeBufferPointer { inside in
+                        for by in 0...last {
+                            for bx in 0...last {
+                                var sum = 0.0, m = 0
+                                for y in (by * 8)..<(by * 8 + 8) {
+                                    for x in (bx * 8)..<(bx * 8 + 8) where inside[y * n + x] {
+                                        let r = residual(pa, pb, inside, y * n + x)
+                                        sum += r * r; m += 1
+                                    }
+                                }
+                                guard m >= 32 else { continue }
+                                blocks.append(sqrt(sum / Double(m)))
+                                // Inside the border ring, the worst quarter block: a mouth or an eye is about that big.
+                                guard inner, bx > 0, by > 0, bx < last, by < last else { continue }
+                                for qy in 0..<2 {
+                                    for qx in 0..<2 {
+                                        var q = 0.0
+                                        for y in (by * 8 + qy * 4)..<(by * 8 + qy * 4 + 4) {
+                                            for x in (bx * 8 + qx * 4)..<(bx * 8 + qx * 4 + 4) {
+                                                let r = residual(pa, pb, inside, y * n + x)
+                                                q += r * r
+                                            }
+                                        }
+                                        innerWorst = max(innerWorst, sqrt(q / 16))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            blocks.sort(by: >)
+            return (blocks, innerWorst)
+        }
+
+        /// Mean block residual: what ranks the ways of matching two looks.
+        func meanBlock() -> Double {
+            guard !degenerate else { return 9 }
+            let sorted = blocks(inner: false).blocks
+            return sorted.isEmpty ? 9 : sorted.reduce(0, +) / Double(sorted.count)
+        }
+    }
+
+    /// The full comparison of `a` with warped `b`.
+    static func residual(_ a: [Float], _ b: WarpedLook) -> LookComparison {
+        let n = side, w = b.warp
+        let coverage = Double(b.count) / Double(n * n)
+        let fit = Fit(a, b)
+        guard !fit.degenerate else {
             return LookComparison(coverage: coverage, correlation: 0, worstBlock: 9, secondBlock: 9, meanBlock: 9,
                                   scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
         }
-        var meanA = sa / count, meanB = sb / count
-        var varA = max(1e-6, saa / count - meanA * meanA), varB = max(1e-6, sbb / count - meanB * meanB)
-        var cov = sab / count - meanA * meanB
-        var alpha = cov / varA, beta = meanB - alpha * meanA
-        // Refit b ≈ α a + β without the outliers (over 3 RMS off): a bright watermark on a dark photo
-        // must not bend the brightness fit and so raise the residual everywhere else.
-        var squared = 0.0
-        for k in 0..<(n * n) where valid[k] {
-            let r = Double(vb[k]) - alpha * Double(va[k]) - beta
-            squared += r * r
-        }
-        let cutoff = 9 * squared / count
-        sa = 0; sb = 0; saa = 0; sbb = 0; sab = 0
-        var inliers = 0.0
-        for k in 0..<(n * n) where valid[k] {
-            let da = Double(va[k]), db = Double(vb[k])
-            let r = db - alpha * da - beta
-            guard r * r <= cutoff else { continue }
-            sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db; inliers += 1
-        }
-        if inliers > 16 {
-            meanA = sa / inliers; meanB = sb / inliers
-            varA = max(1e-6, saa / inliers - meanA * meanA); varB = max(1e-6, sbb / inliers - meanB * meanB)
-            cov = sab / inliers - meanA * meanB
-            alpha = cov / varA; beta = meanB - alpha * meanA
-        }
-        let correlation = cov / sqrt(varA * varB)
-        // Residual in units of b's contrast.
-        let scale = 1 / sqrt(varB)
-        var blocks: [Double] = []
-        var inner = 0.0
-        let last = n / 8 - 1
-        for by in 0..<(n / 8) {
-            for bx in 0..<(n / 8) {
-                var sum = 0.0, m = 0
-                for y in (by * 8)..<(by * 8 + 8) {
-                    for x in (bx * 8)..<(bx * 8 + 8) where valid[y * n + x] {
-                        let r = (Double(vb[y * n + x]) - alpha * Double(va[y * n + x]) - beta) * scale
-                        sum += r * r; m += 1
-                    }
-                }
-                guard m >= 32 else { continue }
-                blocks.append(sqrt(sum / Double(m)))
-                // Inside the border ring, the worst quarter block: a mouth or an eye is about that big.
-                guard bx > 0, by > 0, bx < last, by < last else { continue }
-                for qy in 0..<2 {
-                    for qx in 0..<2 {
-                        var q = 0.0
-                        for y in (by * 8 + qy * 4)..<(by * 8 + qy * 4 + 4) {
-                            for x in (bx * 8 + qx * 4)..<(bx * 8 + qx * 4 + 4) {
-                                let r = (Double(vb[y * n + x]) - alpha * Double(va[y * n + x]) - beta) * scale
-                                q += r * r
-                            }
-                        }
-                        inner = max(inner, sqrt(q / 16))
-                    }
-                }
-            }
-        }
-        blocks.sort(by: >)
+        let (blocks, inner) = fit.blocks(inner: true)
         let mean = blocks.isEmpty ? 9 : blocks.reduce(0, +) / Double(blocks.count)
         func quantile(_ q: Double) -> Double {
             blocks.isEmpty ? 9 : blocks[min(blocks.count - 1, Int(Double(blocks.count - 1) * (1 - q)))]
         }
-        return LookComparison(coverage: coverage, correlation: alpha > 0 ? correlation : -abs(correlation),
+        return LookComparison(coverage: coverage, correlation: fit.alpha > 0 ? fit.correlation : -abs(fit.correlation),
                               worstBlock: blocks.first ?? 9, secondBlock: blocks.count > 1 ? blocks[1] : 9,
                               meanBlock: mean, medianBlock: quantile(0.5), upperBlock: quantile(0.75),
                               innerWorstBlock: inner,

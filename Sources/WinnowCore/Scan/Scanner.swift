@@ -6,14 +6,16 @@ public struct Scanner: Sendable {
     public let analyzer: ImageAnalyzer
     public let judge: Judge
     public let grouping: DuplicateGrouping
-    /// Files analysed at once.
+    /// Files analysed at once; the duplicate grouping runs on as many threads.
     public let workers: Int
 
     public init(analyzer: ImageAnalyzer, judge: Judge, grouping: DuplicateGrouping = DuplicateGrouping(), workers: Int = 2) {
         self.analyzer = analyzer
         self.judge = judge
-        self.grouping = grouping
         self.workers = max(1, workers)
+        var grouping = grouping
+        grouping.workers = self.workers
+        self.grouping = grouping
     }
 
     /// Regular, non-hidden files under `folder`, sorted by path (earlier paths win exact-duplicate ties).
