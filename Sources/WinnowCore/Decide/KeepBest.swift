@@ -44,18 +44,26 @@ public enum KeepBest {
         // The medoid: the copy every other was made from differs least from all of them.
         let looks = members.map { $0.quality?.lookBytes.map(SecondLook.Prepared.init) }
         // A finalist whose partial score already exceeds a complete one by the tolerance cannot tie
-        // (scores only grow): it is set aside without the rest of its comparisons.
+        // (scores only grow): it is set aside without the rest of its comparisons. The likeliest medoid,
+        // by hash distance to the others, is scored first, so that the rest are set aside early.
+        let hashes = members.map { $0.quality?.phash.flatMap(UInt64.init(hex:)) }
+        func hashSpread(_ i: Int) -> Int {
+            guard let hi = hashes[i] else { return .max }
+            return hashes.reduce(0) { $0 + ($1.map { hi.distance(to: $0) } ?? 64) }
+        }
         var bestComplete = Double.infinity
-        let scores: [Double] = finalists.map { i in
-            guard let li = looks[i] else { return .infinity }
+        var scores = [Double](repeating: .infinity, count: finalists.count)
+        for f in finalists.indices.sorted(by: { hashSpread(finalists[$0]) < hashSpread(finalists[$1]) }) {
+            let i = finalists[f]
+            guard let li = looks[i] else { continue }
             var score = 0.0
             for j in members.indices where j != i {
                 guard let lj = looks[j] else { continue }
                 score += SecondLook.compare(li, lj).meanBlock
-                if score > bestComplete * medoidTolerance { return .infinity }
+                if score > bestComplete * medoidTolerance { score = .infinity; break }
             }
             if score < bestComplete { bestComplete = score }
-            return score
+            scores[f] = score
         }
         let lowest = scores.min() ?? .infinity
         var tied = finalists.indices.filter { scores[$0] <= lowest * medoidTolerance || scores[$0] == lowest }
