@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Fits DetailModel (blur/upscale decision and detail_px) on the DEV corpus, honestly.
 
-usage: fit_quality.py LABELS.jsonl SCAN.jsonl [--sharp-rate R]
-       (R: share of DEV's sharp training files allowed flagged, 0.008)
+usage: fit_quality.py LABELS.jsonl SCAN.jsonl [--sharp-rate R] [--features DETECTOR=f1,f2,...]
+       (R: share of DEV's sharp training files allowed flagged, 0.008; --features tries another feature
+       set for one detector, soft / motion / doubled, or for the upscale-vs-blur score, kind)
 
 SCAN.jsonl is `winnow scan --json --no-faces` output (each record carries `detail_features` and the
 whitened `spectrum`). Prints leave-sources-out cross-validated figures (folds group whole source photos,
@@ -74,6 +75,16 @@ def detail_share(profile, floor):
 def main():
     labels_path, scan_path = sys.argv[1], sys.argv[2]
     sharp_rate = float(sys.argv[sys.argv.index("--sharp-rate") + 1]) if "--sharp-rate" in sys.argv else 0.008
+    # --features DETECTOR=f1,f2,... tries another feature set for one detector (KIND for the kind score).
+    global KIND
+    for i, arg in enumerate(sys.argv):
+        if arg == "--features":
+            name, feats = sys.argv[i + 1].split("=")
+            feats = feats.split(",")
+            if name == "kind":
+                KIND = feats
+            else:
+                DETECTORS[:] = [(n, feats if n == name else f, p) for n, f, p in DETECTORS]
     root = os.path.dirname(os.path.abspath(labels_path))
     labels = {os.path.join(root, l["file"]): l for l in load(labels_path)}
     scan = {r["path"]: r for r in load(scan_path)}
