@@ -36,6 +36,12 @@ int winnow_vips_start(void) {
     // sliding threshold would otherwise serve them from the arenas after the first free, where they stay
     // (DEV scan peak RSS 262 -> 220 MB, for ~4 s more system time over 864 files: scripts/bench-scan).
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    // Setting the threshold also stops glibc sliding the trim threshold, which would fall back to
+    // 128 KB: every image's smaller buffers (tiles, spectra, the small planes) would then go back to the
+    // system at the top of the heap and be faulted in again for the next image (3 s -> 9 s of system
+    // time over DEV's 864 files in `winnow-bench analyse`). Keeping up to 32 MB free at the top serves
+    // them again from memory, the state a scan used to reach only by accident of file order.
+    mallopt(M_TRIM_THRESHOLD, 32 << 20);
     if (VIPS_INIT("winnow")) return -1;
     // Each image is decoded once; the operation cache only holds memory.
     vips_cache_set_max(0);

@@ -45,6 +45,8 @@ public struct DecodedImage: Sendable {
     /// like face detection), so `winnow scan --no-faces` never decodes a JPEG's pixels. Other formats
     /// (and JPEG layouts the coefficient path does not read) get the libvips decode.
     public static func forAnalysis(path: String, maxSide: Int, maxPixels: Int64, workingPixels: Bool) throws -> DecodedImage {
+        // The malloc settings made there serve libjpeg's coefficient arrays too.
+        Vips.start()
         guard let reading = try JPEGReading.read(path: path, maxPixels: maxPixels) else {
             return try load(path: path, maxSide: maxSide, maxPixels: maxPixels, withDetailTiles: true)
         }

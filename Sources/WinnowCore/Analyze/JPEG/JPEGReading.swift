@@ -66,22 +66,33 @@ public struct JPEGReading: Sendable {
         // Blocks cover the image rounded up to 8 pixels; the plane keeps only what lies inside it.
         let fullWidth = blocksWide * k, fullHeight = blocksHigh * k
         let width = max(1, min(fullWidth, (jpeg.width * k + 7) / 8)), height = max(1, min(fullHeight, (jpeg.height * k + 7) / 8))
-        var padded = [Float](repeating: 0, count: fullWidth * fullHeight)
+        var pixels = [Float](repeating: 0, count: width * height)
         let quant = jpeg.quantisation[0].map(Float.init)
         quant.withUnsafeBufferPointer { q in
-            padded.withUnsafeMutableBufferPointer { out in
-                for by in 0..<blocksHigh {
-                    let row = jpeg.blockRow(0, by)
-                    for bx in 0..<blocksWide {
-                        idct.pixels(row + 64 * bx, quant: q.baseAddress!,
-                                    into: out.baseAddress! + (by * k) * fullWidth + bx * k, stride: fullWidth)
+            pixels.withUnsafeMutableBufferPointer { out in
+                if k == 1 {
+                    // The DC terms: one pixel per block, written straight into the plane.
+                    let dc = q[0]
+                    for by in 0..<height {
+                        let row = jpeg.blockRow(0, by), line = out.baseAddress! + by * width
+                        for bx in 0..<width { line[bx] = Float(row[64 * bx]) * dc / 8 + 128 }
+                    }
+                    return
+                }
+                // One block row at a time into k padded lines; the lines inside the image are kept.
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: k * fullWidth) { lines in
+                    for by in 0..<blocksHigh where by * k < height {
+                        let row = jpeg.blockRow(0, by)
+                        for bx in 0..<blocksWide {
+                            idct.pixels(row + 64 * bx, quant: q.baseAddress!, into: lines.baseAddress! + bx * k, stride: fullWidth)
+                        }
+                        for r in 0..<min(k, height - by * k) {
+                            (out.baseAddress! + (by * k + r) * width).update(from: lines.baseAddress! + r * fullWidth, count: width)
+                        }
                     }
                 }
             }
         }
-        guard width != fullWidth || height != fullHeight else { return GrayPlane(width: width, height: height, pixels: padded) }
-        var pixels = [Float](repeating: 0, count: width * height)
-        for y in 0..<height { for x in 0..<width { pixels[y * width + x] = padded[y * fullWidth + x] } }
         return GrayPlane(width: width, height: height, pixels: pixels)
     }
 
