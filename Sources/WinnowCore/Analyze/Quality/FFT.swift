@@ -81,8 +81,13 @@ struct RadixTwoFFT: Sendable {
         for y in 0..<n { for x in (y + 1)..<n { swap(&a[y * n + x], &a[x * n + y]) } }
     }
 
-    /// `transform` of every column of the n×n arrays at once (row-major, stride n).
+    /// `transform` of every column of the n×n arrays at once (row-major, stride n), 16 columns to a
+    /// vector; sizes that are not a multiple of 16 go column by column through `transform`.
     private func transformColumns(_ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>) {
+        guard n % 16 == 0 else {
+            for c in 0..<n { transform(re + c, im + c, stride: n) }
+            return
+        }
         for i in 0..<n {
             let j = bitReversed[i]
             if j > i {
@@ -92,7 +97,6 @@ struct RadixTwoFFT: Sendable {
                 }
             }
         }
-        let lanes = n % 16 == 0 ? 16 : 1
         var length = 2
         while length <= n {
             let half = length / 2, step = n / length
@@ -101,28 +105,19 @@ struct RadixTwoFFT: Sendable {
                 for k in 0..<half {
                     let wr = cosTable[k * step], wi = sinTable[k * step]
                     let a = (start + k) * n, b = (start + k + half) * n
-                    if lanes == 16 {
-                        var c = 0
-                        while c < n {
-                            let ra = UnsafeMutableRawPointer(re + a + c), ia = UnsafeMutableRawPointer(im + a + c)
-                            let rb = UnsafeMutableRawPointer(re + b + c), ib = UnsafeMutableRawPointer(im + b + c)
-                            let xr = rb.loadUnaligned(as: SIMD16<Float>.self), xi = ib.loadUnaligned(as: SIMD16<Float>.self)
-                            let yr = ra.loadUnaligned(as: SIMD16<Float>.self), yi = ia.loadUnaligned(as: SIMD16<Float>.self)
-                            let tr = xr * wr - xi * wi
-                            let ti = xr * wi + xi * wr
-                            rb.storeBytes(of: yr - tr, as: SIMD16<Float>.self)
-                            ib.storeBytes(of: yi - ti, as: SIMD16<Float>.self)
-                            ra.storeBytes(of: yr + tr, as: SIMD16<Float>.self)
-                            ia.storeBytes(of: yi + ti, as: SIMD16<Float>.self)
-                            c += 16
-                        }
-                    } else {
-                        for c in 0..<n {
-                            let tr = re[b + c] * wr - im[b + c] * wi
-                            let ti = re[b + c] * wi + im[b + c] * wr
-                            re[b + c] = re[a + c] - tr; im[b + c] = im[a + c] - ti
-                            re[a + c] += tr; im[a + c] += ti
-                        }
+                    var c = 0
+                    while c < n {
+                        let ra = UnsafeMutableRawPointer(re + a + c), ia = UnsafeMutableRawPointer(im + a + c)
+                        let rb = UnsafeMutableRawPointer(re + b + c), ib = UnsafeMutableRawPointer(im + b + c)
+                        let xr = rb.loadUnaligned(as: SIMD16<Float>.self), xi = ib.loadUnaligned(as: SIMD16<Float>.self)
+                        let yr = ra.loadUnaligned(as: SIMD16<Float>.self), yi = ia.loadUnaligned(as: SIMD16<Float>.self)
+                        let tr = xr * wr - xi * wi
+                        let ti = xr * wi + xi * wr
+                        rb.storeBytes(of: yr - tr, as: SIMD16<Float>.self)
+                        ib.storeBytes(of: yi - ti, as: SIMD16<Float>.self)
+                        ra.storeBytes(of: yr + tr, as: SIMD16<Float>.self)
+                        ia.storeBytes(of: yi + ti, as: SIMD16<Float>.self)
+                        c += 16
                     }
                 }
                 start += length
