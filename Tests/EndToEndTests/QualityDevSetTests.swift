@@ -44,8 +44,8 @@ struct QualityDevSetTests {
 
     @Test func theBestCopyOfAGroupIsKept() throws {
         let figures = try Self.figures.get()
-        // Measured: 40/42 groups.
-        #expect(figures["keep_best"]! >= 0.92)
+        // Measured: 41/42 groups (40 before a heavy crop stopped counting as a copy).
+        #expect(figures["keep_best"]! >= 0.95)
     }
 
     private static func scanAndScore() throws -> [String: Double] {

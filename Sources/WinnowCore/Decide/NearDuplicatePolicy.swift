@@ -18,6 +18,9 @@ public struct NearDuplicatePolicy: Sendable, Equatable {
     /// within 16 of some copy of its group; past 18 the candidates are almost all unrelated pictures
     /// (dark or flat ones), which only cost second looks.
     public var candidateRadius: Int = 18
+    /// Share of each look the other must cover. A copy is cropped a little (DEV's crops remove 2–8 %
+    /// of the frame and leave ≥ 0.88 covered both ways); a 78 % window of a photo (a burst frame, a
+    /// re-framing) covers under 0.68 of it and is another picture, not a copy to set aside.
     public var minCoverage: Double = 0.75
     /// What most of the picture says: copies differ by resampling, blur and re-encoding noise only.
     public var maxMedianBlock: Double = 0.040
@@ -36,7 +39,7 @@ public struct NearDuplicatePolicy: Sendable, Equatable {
     }
 
     public func accepts(_ c: LookComparison) -> Bool {
-        c.coverage >= minCoverage && c.medianBlock <= maxMedianBlock && c.innerWorstBlock <= maxInnerWorstBlock
+        min(c.coverage, c.coverageOfB) >= minCoverage && c.medianBlock <= maxMedianBlock && c.innerWorstBlock <= maxInnerWorstBlock
     }
 
     /// The full judgement of one pair (hash net, then second look, direct and mirrored).

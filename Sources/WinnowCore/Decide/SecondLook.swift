@@ -4,6 +4,9 @@ import Foundation
 public struct LookComparison: Sendable, Equatable, Encodable {
     /// Share of `a`'s look that maps inside `b` after alignment.
     public var coverage: Double
+    /// Share of `b`'s look that `a` covers after alignment: low when `a` is a heavy crop of `b` (another
+    /// framing of the picture, not a copy "cropped a little").
+    public var coverageOfB: Double = 1
     /// Normalised cross-correlation of the aligned looks (brightness and contrast factored out).
     public var correlation: Double
     /// RMS residual of the worst and second-worst 8×8 block, in units of the look's contrast:
@@ -514,19 +517,33 @@ public enum SecondLook {
         let coverage = Double(b.count) / Double(n * n)
         let fit = Fit(a, b)
         guard !fit.degenerate else {
-            return LookComparison(coverage: coverage, correlation: 0, worstBlock: 9, secondBlock: 9, meanBlock: 9,
-                                  scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
+            return LookComparison(coverage: coverage, coverageOfB: coverageOfB(w), correlation: 0, worstBlock: 9,
+                                  secondBlock: 9, meanBlock: 9, scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
         }
         let (blocks, inner) = fit.blocks(inner: true)
         let mean = blocks.isEmpty ? 9 : blocks.reduce(0, +) / Double(blocks.count)
         func quantile(_ q: Double) -> Double {
             blocks.isEmpty ? 9 : blocks[min(blocks.count - 1, Int(Double(blocks.count - 1) * (1 - q)))]
         }
-        return LookComparison(coverage: coverage, correlation: fit.alpha > 0 ? fit.correlation : -abs(fit.correlation),
+        return LookComparison(coverage: coverage, coverageOfB: coverageOfB(w),
+                              correlation: fit.alpha > 0 ? fit.correlation : -abs(fit.correlation),
                               worstBlock: blocks.first ?? 9, secondBlock: blocks.count > 1 ? blocks[1] : 9,
                               meanBlock: mean, medianBlock: quantile(0.5), upperBlock: quantile(0.75),
                               innerWorstBlock: inner,
                               scaleX: w.sx, shiftX: w.tx, scaleY: w.sy, shiftY: w.ty)
+    }
+
+    /// Share of `b`'s look pixels that `w` reaches from inside `a` (the inverse warp, an axis at a time).
+    static func coverageOfB(_ w: Warp) -> Double {
+        let n = side, c = Double(n - 1) / 2
+        func axis(_ scale: Double, _ shift: Double) -> Double {
+            let inside = (0..<n).filter { xb in
+                let xa = (Double(xb) - c - shift) / scale + c
+                return xa >= 0 && xa <= Double(n - 1)
+            }
+            return Double(inside.count) / Double(n)
+        }
+        return axis(w.sx, w.tx) * axis(w.sy, w.ty)
     }
 
     /// The look mirrored left–right (to test `mirror_of`).
