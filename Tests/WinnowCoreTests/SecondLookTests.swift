@@ -79,4 +79,32 @@ struct SecondLookTests {
         #expect(comparison.alignCost < SecondLook.hopelessAfterCoarseLevel)
         #expect(NearDuplicatePolicy().accepts(comparison), "\(comparison)")
     }
+
+    @Test func keepBestsMeanBlockIsExactlyTheFullComparisonsForCopiesAndStrangers() {
+        let n = SecondLook.side
+        let look = Self.look(seed: 5)
+        let shifted = (0..<(n * n)).map { k in look[(k / n) * n + min(n - 1, k % n + 2)] }
+        let stranger = (0..<(n * n)).map { k in UInt8(128 + 100 * sin(Double(k % n) / 2) * cos(Double(k / n) / 3)) }
+        let looks = [look, shifted, stranger, Self.look(seed: 6)].map(SecondLook.Prepared.init)
+        var hopeless = 0
+        for i in looks.indices {
+            for j in looks.indices where j != i {
+                let full = SecondLook.compare(looks[i], looks[j])
+                if full.alignCost > SecondLook.hopelessStart { hopeless += 1 }
+                #expect(SecondLook.meanBlock(looks[i], looks[j]) == full.meanBlock, "\(i) \(j)")
+            }
+        }
+        // Both branches of the comparison are covered: ruled out at the alignment, and matched in full.
+        #expect(hopeless > 0 && hopeless < 12)
+    }
+
+    @Test func aSharedLookComparesExactlyLikeOnePreparedForThePair() {
+        let looks = (7..<10).map { Self.look(seed: UInt64($0)) }
+        let shared = looks.map(SecondLook.SharedLook.init)
+        for i in looks.indices {
+            for j in looks.indices where j != i {
+                #expect(SecondLook.compare(shared[i].prepared, shared[j].prepared) == SecondLook.compare(looks[i], looks[j]))
+            }
+        }
+    }
 }

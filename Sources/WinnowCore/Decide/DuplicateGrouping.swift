@@ -27,6 +27,12 @@ public struct DuplicateGrouping: Sendable {
         var mirrored: Bool
     }
 
+    /// A file's look as a candidate pair compares it: as is, or mirrored.
+    struct LookKey: Hashable {
+        var item: Int
+        var mirrored: Bool
+    }
+
     /// One compared candidate pair (for tuning and `--pairs`).
     public struct ComparedPair: Sendable, Encodable {
         public var a: Int, b: Int
@@ -87,6 +93,13 @@ public struct DuplicateGrouping: Sendable {
             return c.mirrored ? mirror[c.a] != nil && mirror[c.b] != nil : find(c.a) == find(c.b)
         }
         var pairs: [ComparedPair] = []
+        // Each look prepared once (mirrored too where a mirrored candidate needs it), not once per pair.
+        let needed = Array(Set(candidates.flatMap { [LookKey(item: $0.a, mirrored: $0.mirrored), LookKey(item: $0.b, mirrored: false)] }))
+        let shared = concurrentMap(needed.count, workers: workers) { k in
+            let look = items[needed[k].item]!.quality!.lookBytes!
+            return SecondLook.SharedLook(needed[k].mirrored ? SecondLook.mirrored(look) : look)
+        }
+        let prepared = Dictionary(uniqueKeysWithValues: zip(needed, shared))
         // Batches are looked at in parallel, then applied in order; a pair that an earlier pair of its
         // batch settled is dropped, so the groups are those of a one-by-one pass whatever `workers` is.
         var next = 0
@@ -96,10 +109,9 @@ public struct DuplicateGrouping: Sendable {
                 if !settled(candidates[next]) { batch.append(candidates[next]) }
                 next += 1
             }
-            let looks = batch.map { (items[$0.a]!.quality!.lookBytes!, items[$0.b]!.quality!.lookBytes!, $0.mirrored) }
+            let looks = batch.map { (prepared[LookKey(item: $0.a, mirrored: $0.mirrored)]!, prepared[LookKey(item: $0.b, mirrored: false)]!) }
             let comparisons = concurrentMap(looks.count, workers: workers) { k in
-                let (la, lb, mirrored) = looks[k]
-                return SecondLook.compare(SecondLook.Prepared(mirrored ? SecondLook.mirrored(la) : la), SecondLook.Prepared(lb))
+                SecondLook.compare(looks[k].0.prepared, looks[k].1.prepared)
             }
             for (c, comparison) in zip(batch, comparisons) where !settled(c) {
                 let accepted = policy.accepts(comparison)

@@ -57,6 +57,20 @@ public enum SecondLook {
         }
     }
 
+    /// A prepared look with every variant already derived: nothing in it is written again, so threads
+    /// may compare it at once. Deriving the variants up front costs a few blurs per file, against two
+    /// preparations per compared pair.
+    public struct SharedLook: @unchecked Sendable {
+        public let prepared: Prepared
+
+        public init(_ look: [UInt8]) {
+            prepared = Prepared(look)
+            // Touch the lazy variants now, before any other thread sees the object.
+            _ = prepared.blurred
+            _ = prepared.smeared
+        }
+    }
+
     /// Alignment costs past which a pair is not a copy: checked on the better of the identity and the
     /// profile alignment, before the search, and again after the search's first, coarsest level. On
     /// DEV (3667 candidate pairs accepted as copies, `winnow-bench group FACTS --pairs OUT`) no copy
@@ -75,16 +89,34 @@ public enum SecondLook {
 
     /// `compare` on prepared looks: the same result, without deriving the variants again.
     public static func compare(_ a: Prepared, _ b: Prepared) -> LookComparison {
-        let fa = a.raw, fb = b.raw
-        // Align on softened looks: robust to blur, noise and re-encoding, still sharp enough to lock on.
         let alignment = align(a, b)
-        let warp = alignment.warp
-        let warpedB = WarpedLook(fb, warp)
+        let warpedB = WarpedLook(b.raw, alignment.warp)
         if alignment.hopeless {
-            var plain = residual(fa, warpedB)
+            var plain = residual(a.raw, warpedB)
             plain.alignCost = alignment.cost
             return plain
         }
+        let (chosen, _) = bestMatch(a, b, alignment.warp, warpedB)
+        var best = residual(chosen.a, chosen.b)
+        best.blurMatch = chosen.blurMatch
+        best.alignCost = alignment.cost
+        return best
+    }
+
+    /// `compare(a, b).meanBlock`, without the full measurement of the best match: the mean block
+    /// residual is what ranked the matches, so the lowest rank is that figure, bit for bit (the same
+    /// fit of the same looks, its blocks summed in the same order). What keep-best's medoid needs.
+    public static func meanBlock(_ a: Prepared, _ b: Prepared) -> Double {
+        let alignment = align(a, b)
+        let warpedB = WarpedLook(b.raw, alignment.warp)
+        if alignment.hopeless { return Fit(a.raw, warpedB).meanBlock() }
+        return bestMatch(a, b, alignment.warp, warpedB).meanBlock
+    }
+
+    /// Of every way of matching the aligned looks, the one with the lowest mean block residual.
+    static func bestMatch(_ a: Prepared, _ b: Prepared, _ warp: Warp, _ warpedB: WarpedLook)
+        -> (match: (a: [Float], b: WarpedLook, blurMatch: Double), meanBlock: Double) {
+        let fa = a.raw
         // Every way of matching the two (blur either side, soften both, smear either side) is scored by
         // its mean block residual alone; only the best is measured in full.
         var candidates: [(a: [Float], b: WarpedLook, blurMatch: Double)] = [(fa, warpedB, 0)]
@@ -105,10 +137,8 @@ public enum SecondLook {
             let mean = Fit(candidate.a, candidate.b).meanBlock()
             if mean < lowest { lowest = mean; chosen = c }
         }
-        var best = residual(candidates[chosen].a, candidates[chosen].b)
-        best.blurMatch = candidates[chosen].blurMatch
-        best.alignCost = alignment.cost
-        return best
+        // Only when every rank is NaN does nothing beat infinity; the full measurement then says NaN too.
+        return (candidates[chosen], lowest.isFinite ? lowest : .nan)
     }
 
     /// Per-axis scale and shift mapping `a` into `b`.
