@@ -100,13 +100,14 @@ struct SecondLookTests {
         #expect(hopeless > 0 && hopeless < 12)
     }
 
-    @Test func aSharedLookComparesExactlyLikeOnePreparedForThePair() {
+    @Test func lookPreparedOnceAndSharedByThreadsComparesExactlyLikeOnePreparedForEachPair() {
         let looks = (7..<10).map { Self.look(seed: UInt64($0)) }
-        let shared = looks.map(SecondLook.SharedLook.init)
-        for i in looks.indices {
-            for j in looks.indices where j != i {
-                #expect(SecondLook.compare(shared[i].prepared, shared[j].prepared) == SecondLook.compare(looks[i], looks[j]))
-            }
+        let shared = looks.map(SecondLook.Prepared.init)
+        let pairs = looks.indices.flatMap { i in looks.indices.filter { $0 != i }.map { (i, $0) } }
+        // Several threads at once derive the shared looks' variants on first use.
+        let together = concurrentMap(pairs.count, workers: 4) { k in SecondLook.compare(shared[pairs[k].0], shared[pairs[k].1]) }
+        for (k, (i, j)) in pairs.enumerated() {
+            #expect(together[k] == SecondLook.compare(looks[i], looks[j]))
         }
     }
 

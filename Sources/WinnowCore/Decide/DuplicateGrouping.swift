@@ -93,13 +93,6 @@ public struct DuplicateGrouping: Sendable {
             return c.mirrored ? mirror[c.a] != nil && mirror[c.b] != nil : find(c.a) == find(c.b)
         }
         var pairs: [ComparedPair] = []
-        // Each look prepared once (mirrored too where a mirrored candidate needs it), not once per pair.
-        let needed = Array(Set(candidates.flatMap { [LookKey(item: $0.a, mirrored: $0.mirrored), LookKey(item: $0.b, mirrored: false)] }))
-        let shared = concurrentMap(needed.count, workers: workers) { k in
-            let look = items[needed[k].item]!.quality!.lookBytes!
-            return SecondLook.SharedLook(needed[k].mirrored ? SecondLook.mirrored(look) : look)
-        }
-        let prepared = Dictionary(uniqueKeysWithValues: zip(needed, shared))
         // Batches are looked at in parallel, then applied in order; a pair that an earlier pair of its
         // batch settled is dropped, so the groups are those of a one-by-one pass whatever `workers` is.
         var next = 0
@@ -109,9 +102,17 @@ public struct DuplicateGrouping: Sendable {
                 if !settled(candidates[next]) { batch.append(candidates[next]) }
                 next += 1
             }
+            // Each look of the batch prepared once (a file is often in many of its pairs), not once per
+            // pair; only for the batch, so that memory stays a batch's worth however big the scan.
+            let needed = Array(Set(batch.flatMap { [LookKey(item: $0.a, mirrored: $0.mirrored), LookKey(item: $0.b, mirrored: false)] }))
+            let preparedLooks = concurrentMap(needed.count, workers: workers) { k in
+                let look = items[needed[k].item]!.quality!.lookBytes!
+                return SecondLook.Prepared(needed[k].mirrored ? SecondLook.mirrored(look) : look)
+            }
+            let prepared = Dictionary(uniqueKeysWithValues: zip(needed, preparedLooks))
             let looks = batch.map { (prepared[LookKey(item: $0.a, mirrored: $0.mirrored)]!, prepared[LookKey(item: $0.b, mirrored: false)]!) }
             let comparisons = concurrentMap(looks.count, workers: workers) { k in
-                SecondLook.compare(looks[k].0.prepared, looks[k].1.prepared)
+                SecondLook.compare(looks[k].0, looks[k].1)
             }
             for (c, comparison) in zip(batch, comparisons) where !settled(c) {
                 let accepted = policy.accepts(comparison)

@@ -38,36 +38,38 @@ public enum SecondLook {
 
     /// One look with everything the comparison derives from it alone, so a file compared with many
     /// others derives it once, not once per pair. The blurred and smeared variants are derived on first
-    /// use: a pair the alignment already rules out never needs them. Not for sharing between threads.
-    public final class Prepared {
+    /// use: a pair the alignment already rules out never needs them. Threads may share one: the variants
+    /// are derived under a lock, once.
+    public final class Prepared: @unchecked Sendable {
         let raw: [Float]
         /// Softened (σ = 1): what the alignment locks on.
         let soft: [Float]
         /// Column and row sums of `soft`: the profiles the alignment starts from.
         let columns: [Float], rows: [Float]
+        private let lock = NSLock()
+        private var derivedBlurred: [[Float]]?
+        private var derivedSmeared: [[Float]]?
         /// One per `SecondLook.blurs`.
-        private(set) lazy var blurred: [[Float]] = SecondLook.blurs.map { SecondLook.blur(raw, sigma: $0) }
+        var blurred: [[Float]] {
+            lock.lock(); defer { lock.unlock() }
+            if let derivedBlurred { return derivedBlurred }
+            let variants = SecondLook.blurs.map { SecondLook.blur(raw, sigma: $0) }
+            derivedBlurred = variants
+            return variants
+        }
         /// One per `SecondLook.smears`.
-        private(set) lazy var smeared: [[Float]] = SecondLook.smears.map { SecondLook.smear(raw, dx: $0.0, dy: $0.1) }
+        var smeared: [[Float]] {
+            lock.lock(); defer { lock.unlock() }
+            if let derivedSmeared { return derivedSmeared }
+            let variants = SecondLook.smears.map { SecondLook.smear(raw, dx: $0.0, dy: $0.1) }
+            derivedSmeared = variants
+            return variants
+        }
 
         public init(_ look: [UInt8]) {
             raw = look.map(Float.init)
             soft = SecondLook.blur(raw, sigma: 1.0)
             (columns, rows) = SecondLook.profiles(soft)
-        }
-    }
-
-    /// A prepared look with every variant already derived: nothing in it is written again, so threads
-    /// may compare it at once. Deriving the variants up front costs a few blurs per file, against two
-    /// preparations per compared pair.
-    public struct SharedLook: @unchecked Sendable {
-        public let prepared: Prepared
-
-        public init(_ look: [UInt8]) {
-            prepared = Prepared(look)
-            // Touch the lazy variants now, before any other thread sees the object.
-            _ = prepared.blurred
-            _ = prepared.smeared
         }
     }
 
