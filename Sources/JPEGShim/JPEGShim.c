@@ -1,5 +1,6 @@
 #include "JPEGShim.h"
 #include <setjmp.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,91 @@ typedef struct {
     char message[JMSG_LENGTH_MAX];
 } catching_errors;
 
+/// One whole-image coefficient array, in storage this shim maps instead of libjpeg's memory manager
+/// (see `zeroed_storage`).
+typedef struct coefficient_array {
+    JBLOCKARRAY rows;
+    JDIMENSION blocks_per_row, row_count;
+    struct coefficient_array *next;
+} coefficient_array;
+
 struct winnow_jpeg {
+    /// First member: libjpeg's callbacks get &cinfo and find the rest of the handle from it.
     struct jpeg_decompress_struct cinfo;
     catching_errors errors;
     FILE *file;
     jvirt_barray_ptr *coefficients;
+    /// The coefficient arrays requested of the memory manager, and the storage they live in.
+    coefficient_array *arrays;
+    JBLOCK *storage;
+    size_t storage_bytes;
+    void (*libjpeg_realize)(j_common_ptr);
 };
+
+/// libjpeg's memory manager takes the coefficient arrays from malloc and zeroes each row before the
+/// entropy decoder fills it (it writes only the non-zero coefficients). Arrays of many megabytes come
+/// from the kernel as fresh pages, which the kernel has already zeroed, one 4 kB page fault at a time:
+/// on DEV the faults, the kernel's zeroing and libjpeg's second zeroing were over a tenth of a scan's
+/// CPU. This shim maps the arrays itself, asks for 2 MB pages (one fault per 2 MB), and skips the
+/// second zeroing. Nothing is kept between images, so memory is what libjpeg's own manager takes.
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+/// `bytes` of zeroed storage straight from the kernel, or NULL. Sizes past 2 MB are rounded up to
+/// whole 2 MB pages (the kernel aligns only those for huge pages); *mapped gets the size mapped.
+static JBLOCK *zeroed_storage(size_t bytes, size_t *mapped) {
+    if (bytes >= HUGE_PAGE_BYTES) bytes = (bytes + HUGE_PAGE_BYTES - 1) / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES;
+    void *storage = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (storage == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_PAGE_BYTES) madvise(storage, bytes, MADV_HUGEPAGE);
+#endif
+    *mapped = bytes;
+    return storage;
+}
+
+/// libjpeg's request_virt_barray: every array is all in memory and zeroed, whatever `pre_zero` asks.
+static jvirt_barray_ptr request_coefficient_array(j_common_ptr cinfo, int pool_id, boolean pre_zero,
+                                                  JDIMENSION blocks_per_row, JDIMENSION row_count,
+                                                  JDIMENSION max_access) {
+    (void)pre_zero;
+    (void)max_access;
+    winnow_jpeg *jpeg = (winnow_jpeg *)cinfo;
+    coefficient_array *array = (*cinfo->mem->alloc_small)(cinfo, pool_id, sizeof *array);
+    memset(array, 0, sizeof *array);
+    array->blocks_per_row = blocks_per_row;
+    array->row_count = row_count;
+    array->next = jpeg->arrays;
+    jpeg->arrays = array;
+    return (jvirt_barray_ptr)array;
+}
+
+/// libjpeg's realize_virt_arrays: one mapping for every coefficient array, rows pointing into it.
+static void realize_arrays(j_common_ptr cinfo) {
+    winnow_jpeg *jpeg = (winnow_jpeg *)cinfo;
+    jpeg->libjpeg_realize(cinfo);   // virtual sample arrays, if any, stay libjpeg's
+    if (jpeg->storage) return;
+    size_t blocks = 0;
+    for (coefficient_array *a = jpeg->arrays; a; a = a->next) blocks += (size_t)a->blocks_per_row * a->row_count;
+    if (blocks == 0) return;
+    jpeg->storage = zeroed_storage(blocks * sizeof(JBLOCK), &jpeg->storage_bytes);
+    if (!jpeg->storage) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+    JBLOCK *next = jpeg->storage;
+    for (coefficient_array *a = jpeg->arrays; a; a = a->next) {
+        a->rows = (*cinfo->mem->alloc_small)(cinfo, JPOOL_IMAGE, (size_t)a->row_count * sizeof(JBLOCKROW));
+        for (JDIMENSION r = 0; r < a->row_count; r++, next += a->blocks_per_row) a->rows[r] = next;
+    }
+}
+
+/// libjpeg's access_virt_barray: the rows asked for, straight from the mapping.
+static JBLOCKARRAY access_coefficient_array(j_common_ptr cinfo, jvirt_barray_ptr ptr, JDIMENSION start_row,
+                                            JDIMENSION num_rows, boolean writable) {
+    (void)writable;
+    coefficient_array *array = (coefficient_array *)ptr;
+    JDIMENSION end_row = start_row + num_rows;
+    if (!array->rows || end_row > array->row_count || end_row < start_row) ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
+    // libjpeg zeroes each row before its first use; these rows are zero already (fresh from the kernel).
+    return array->rows + start_row;
+}
 
 static void error_exit(j_common_ptr cinfo) {
     catching_errors *errors = (catching_errors *)cinfo->err;
@@ -65,6 +145,10 @@ int winnow_jpeg_open(const char *path, winnow_jpeg **out, winnow_jpeg_info *info
         return 1;
     }
     jpeg_create_decompress(&jpeg->cinfo);
+    jpeg->libjpeg_realize = jpeg->cinfo.mem->realize_virt_arrays;
+    jpeg->cinfo.mem->request_virt_barray = request_coefficient_array;
+    jpeg->cinfo.mem->realize_virt_arrays = realize_arrays;
+    jpeg->cinfo.mem->access_virt_barray = access_coefficient_array;
     jpeg_stdio_src(&jpeg->cinfo, jpeg->file);
     jpeg_save_markers(&jpeg->cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(&jpeg->cinfo, TRUE);
@@ -131,6 +215,7 @@ void winnow_jpeg_close(winnow_jpeg *jpeg) {
     if (!jpeg) return;
     // jpeg_destroy frees every pool; it never raises an error.
     jpeg_destroy_decompress(&jpeg->cinfo);
+    if (jpeg->storage) munmap(jpeg->storage, jpeg->storage_bytes);
     if (jpeg->file) fclose(jpeg->file);
     free(jpeg);
 }

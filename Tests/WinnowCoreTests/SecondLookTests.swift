@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import WinnowCore
 
-/// The second look's shortcuts (variants derived once per file, the alignment cost's per-column table)
-/// must give exactly the figures of the plain computation: duplicate verdicts hang on thresholds.
+/// The second look's shortcuts (variants derived once per file, the alignment cost's per-column table,
+/// sums four pixels abreast) must give the figures of the plain computation, exactly or up to Double
+/// rounding: duplicate verdicts hang on thresholds.
 struct SecondLookTests {
     /// A deterministic look with structure at several scales (gradients, a blob, fine texture).
     static func look(seed: UInt64) -> [UInt8] {
@@ -35,13 +36,14 @@ struct SecondLookTests {
         return max(0, 1 - cov * cov / (varA * varB))
     }
 
-    @Test func alignmentCostIsExactlyThePlainOneForEveryWarp() {
+    @Test func alignmentCostIsThePlainOneUpToDoubleRoundingForEveryWarp() {
         let a = SecondLook.Prepared(Self.look(seed: 1)).soft, b = SecondLook.Prepared(Self.look(seed: 2)).soft
         for sx in stride(from: 0.8, through: 1.25, by: 0.0375) {
             for tx in stride(from: -9.0, through: 9.0, by: 1.25) {
                 for (sy, ty) in [(1.0, 0.0), (0.9, 3.5), (1.17, -6.25), (0.82, 12.0)] {
                     let w = SecondLook.Warp(sx: sx, tx: tx, sy: sy, ty: ty)
-                    #expect(SecondLook.meanSquare(a, b, w) == Self.plainMeanSquare(a, b, w), "\(w)")
+                    // Summed four pixels abreast: only the last bits of a Double may differ.
+                    #expect(abs(SecondLook.meanSquare(a, b, w) - Self.plainMeanSquare(a, b, w)) < 1e-12, "\(w)")
                 }
             }
         }
@@ -78,5 +80,74 @@ struct SecondLookTests {
         let comparison = SecondLook.compare(look, shifted)
         #expect(comparison.alignCost < SecondLook.hopelessAfterCoarseLevel)
         #expect(NearDuplicatePolicy().accepts(comparison), "\(comparison)")
+    }
+
+    @Test func keepBestsMeanBlockIsExactlyTheFullComparisonsForCopiesAndStrangers() {
+        let n = SecondLook.side
+        let look = Self.look(seed: 5)
+        let shifted = (0..<(n * n)).map { k in look[(k / n) * n + min(n - 1, k % n + 2)] }
+        let stranger = (0..<(n * n)).map { k in UInt8(128 + 100 * sin(Double(k % n) / 2) * cos(Double(k / n) / 3)) }
+        let looks = [look, shifted, stranger, Self.look(seed: 6)].map(SecondLook.Prepared.init)
+        var hopeless = 0
+        for i in looks.indices {
+            for j in looks.indices where j != i {
+                let full = SecondLook.compare(looks[i], looks[j])
+                if full.alignCost > SecondLook.hopelessStart { hopeless += 1 }
+                #expect(SecondLook.meanBlock(looks[i], looks[j]) == full.meanBlock, "\(i) \(j)")
+            }
+        }
+        // Both branches of the comparison are covered: ruled out at the alignment, and matched in full.
+        #expect(hopeless > 0 && hopeless < 12)
+    }
+
+    @Test func lookPreparedOnceAndSharedByThreadsComparesExactlyLikeOnePreparedForEachPair() {
+        let looks = (7..<10).map { Self.look(seed: UInt64($0)) }
+        let shared = looks.map(SecondLook.Prepared.init)
+        let pairs = looks.indices.flatMap { i in looks.indices.filter { $0 != i }.map { (i, $0) } }
+        // Several threads at once derive the shared looks' variants on first use.
+        let together = concurrentMap(pairs.count, workers: 4) { k in SecondLook.compare(shared[pairs[k].0], shared[pairs[k].1]) }
+        for (k, (i, j)) in pairs.enumerated() {
+            #expect(together[k] == SecondLook.compare(looks[i], looks[j]))
+        }
+    }
+
+    /// The brightness fit as first written: one pixel at a time over the pixels inside `b`, then refitted
+    /// without those over 3 RMS off.
+    static func plainFit(_ a: [Float], _ b: SecondLook.WarpedLook) -> (alpha: Double, beta: Double) {
+        func fit(_ keep: (Int) -> Bool) -> (Double, Double, Double) {
+            var sa = 0.0, sb = 0.0, saa = 0.0, sab = 0.0, m = 0.0
+            for k in a.indices where b.inside[k] && keep(k) {
+                let da = Double(a[k]), db = Double(b.values[k])
+                sa += da; sb += db; saa += da * da; sab += da * db; m += 1
+            }
+            let ma = sa / m, mb = sb / m
+            let alpha = (sab / m - ma * mb) / max(1e-6, saa / m - ma * ma)
+            return (alpha, mb - alpha * ma, m)
+        }
+        let (alpha, beta, m) = fit { _ in true }
+        var squared = 0.0
+        for k in a.indices where b.inside[k] {
+            let r = Double(b.values[k]) - alpha * Double(a[k]) - beta
+            squared += r * r
+        }
+        let cutoff = 9 * squared / m
+        let refit = fit { k in
+            let r = Double(b.values[k]) - alpha * Double(a[k]) - beta
+            return r * r <= cutoff
+        }
+        return refit.2 > 16 ? (refit.0, refit.1) : (alpha, beta)
+    }
+
+    @Test func brightnessFitIsThePlainOneUpToDoubleRoundingWithOutliersAndBorders() {
+        let n = SecondLook.side
+        var look = Self.look(seed: 11)
+        // A bright stamp: outliers the refit must leave out.
+        for y in 50..<60 { for x in 40..<62 { look[y * n + x] = 255 } }
+        let a = look.map(Float.init), b = Self.look(seed: 11).map(Float.init)
+        for w in [SecondLook.Warp(), SecondLook.Warp(sx: 1.1, tx: 3.5, sy: 0.93, ty: -2.25), SecondLook.Warp(sx: 0.85, tx: -6, sy: 1.2, ty: 4)] {
+            let warped = SecondLook.WarpedLook(b, w)
+            let fit = SecondLook.Fit(a, warped), plain = Self.plainFit(a, warped)
+            #expect(abs(fit.alpha - plain.alpha) < 1e-12 && abs(fit.beta - plain.beta) < 1e-9, "\(w): \(fit.alpha) \(fit.beta) vs \(plain)")
+        }
     }
 }

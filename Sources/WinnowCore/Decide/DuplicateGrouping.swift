@@ -27,6 +27,12 @@ public struct DuplicateGrouping: Sendable {
         var mirrored: Bool
     }
 
+    /// A file's look as a candidate pair compares it: as is, or mirrored.
+    struct LookKey: Hashable {
+        var item: Int
+        var mirrored: Bool
+    }
+
     /// One compared candidate pair (for tuning and `--pairs`).
     public struct ComparedPair: Sendable, Encodable {
         public var a: Int, b: Int
@@ -96,10 +102,17 @@ public struct DuplicateGrouping: Sendable {
                 if !settled(candidates[next]) { batch.append(candidates[next]) }
                 next += 1
             }
-            let looks = batch.map { (items[$0.a]!.quality!.lookBytes!, items[$0.b]!.quality!.lookBytes!, $0.mirrored) }
+            // Each look of the batch prepared once (a file is often in many of its pairs), not once per
+            // pair; only for the batch, so that memory stays a batch's worth however big the scan.
+            let needed = Array(Set(batch.flatMap { [LookKey(item: $0.a, mirrored: $0.mirrored), LookKey(item: $0.b, mirrored: false)] }))
+            let preparedLooks = concurrentMap(needed.count, workers: workers) { k in
+                let look = items[needed[k].item]!.quality!.lookBytes!
+                return SecondLook.Prepared(needed[k].mirrored ? SecondLook.mirrored(look) : look)
+            }
+            let prepared = Dictionary(uniqueKeysWithValues: zip(needed, preparedLooks))
+            let looks = batch.map { (prepared[LookKey(item: $0.a, mirrored: $0.mirrored)]!, prepared[LookKey(item: $0.b, mirrored: false)]!) }
             let comparisons = concurrentMap(looks.count, workers: workers) { k in
-                let (la, lb, mirrored) = looks[k]
-                return SecondLook.compare(SecondLook.Prepared(mirrored ? SecondLook.mirrored(la) : la), SecondLook.Prepared(lb))
+                SecondLook.compare(looks[k].0, looks[k].1)
             }
             for (c, comparison) in zip(batch, comparisons) where !settled(c) {
                 let accepted = policy.accepts(comparison)

@@ -59,7 +59,7 @@ public enum KeepBest {
             var score = 0.0
             for j in members.indices where j != i {
                 guard let lj = looks[j] else { continue }
-                score += SecondLook.compare(li, lj).meanBlock
+                score += SecondLook.meanBlock(li, lj)
                 if score > bestComplete * medoidTolerance { score = .infinity; break }
             }
             if score < bestComplete { bestComplete = score }

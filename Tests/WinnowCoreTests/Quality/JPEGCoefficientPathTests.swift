@@ -125,6 +125,20 @@ struct JPEGCoefficientPathTests {
         #expect(abs(a.sharpness - b.sharpness) < 0.05)
     }
 
+    @Test func jpegsReadOverAndOverOnSeveralThreadsReadTheSameEachTime() throws {
+        // The coefficient arrays live in storage the shim maps per image (zeroed by the kernel, not by
+        // libjpeg): a row left over from another image or thread would show here.
+        let paths = [Self.fixture.baseline, Self.fixture.progressive, Self.fixture.grey, Self.fixture.truncated]
+        @Sendable func read(_ path: String) -> JPEGReading? { try? JPEGReading.read(path: path, maxPixels: 250_000_000) }
+        let once = paths.map(read)
+        #expect(once.dropLast().allSatisfy { $0 != nil } && once.last! == nil)
+        let again = concurrentMap(4 * paths.count, workers: 4) { k in read(paths[k % paths.count]) }
+        for (k, reading) in again.enumerated() {
+            let first = once[k % paths.count]
+            #expect(reading?.plane.pixels == first?.plane.pixels && reading?.detailTiles == first?.detailTiles, "\(paths[k % paths.count])")
+        }
+    }
+
     @Test func theDetailTilesAreTheDecodedPixelsOfTheMostDetailedTiles() throws {
         let reading = try Self.read(Self.fixture.baseline)
         // The tiles' pixels are what libvips decodes there: find each tile in the full decode.
