@@ -1,5 +1,13 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// `-mavx` for the face shim when the building CPU has AVX: dlib's HOG filters and features then run 8 floats at a
+/// time (face stage ~25 % less CPU, identical DEV output). winnow is built where it runs (`scripts/setup`), so
+/// the building CPU is the running one; a CPU without AVX gets dlib's SSE2 code instead of an illegal instruction.
+let cpuHasAVX = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    .split(separator: "\n").first { $0.hasPrefix("flags") }?
+    .split(separator: " ").contains("avx") ?? false
 
 let package = Package(
     name: "winnow",
@@ -32,7 +40,7 @@ let package = Package(
             cxxSettings: [
                 .define("DLIB_DISABLE_ASSERTS"),
                 .define("DLIB_NO_GUI_SUPPORT"),
-                .unsafeFlags(["-O2", "-isystem", "/usr/include/opencv4"]),
+                .unsafeFlags(["-O2", "-isystem", "/usr/include/opencv4"] + (cpuHasAVX ? ["-mavx"] : [])),
             ],
             linkerSettings: [
                 .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
