@@ -11,12 +11,15 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 struct winnow_face_detector {
     dlib::frontal_face_detector hog;
+    // The HOG detector limited to its pyramid's first n levels (the smallest faces), built on first use.
+    std::map<int, dlib::frontal_face_detector> hogFirstLevels;
     dlib::shape_predictor landmarks;
     cv::CascadeClassifier profile;
     bool hasProfile = false;
@@ -111,12 +114,27 @@ static int copyOut(const std::vector<winnow_face> &found, winnow_face *out, int 
     return n;
 }
 
+// dlib's HOG detector searching only the first `levels` levels of its pyramid (all when levels <= 0).
+static dlib::frontal_face_detector &hogWithLevels(winnow_face_detector &d, int levels) {
+    if (levels <= 0) return d.hog;
+    auto found = d.hogFirstLevels.find(levels);
+    if (found != d.hogFirstLevels.end()) return found->second;
+    dlib::frontal_face_detector::image_scanner_type scanner;
+    scanner.copy_configuration(d.hog.get_scanner());
+    scanner.set_max_pyramid_levels(levels);
+    std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
+    for (unsigned long i = 0; i < d.hog.num_detectors(); i++) weights.push_back(d.hog.get_w(i));
+    return d.hogFirstLevels.emplace(levels, dlib::frontal_face_detector(scanner, d.hog.get_overlap_tester(), weights))
+        .first->second;
+}
+
 extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                                double upsample, double hog_threshold, int mirror_pass, winnow_face *out,
-                                int capacity) {
+                                double upsample, double hog_threshold, int mirror_pass, int max_levels,
+                                winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     std::lock_guard<std::mutex> guard(detector->lock);
     try {
+        auto &hog = hogWithLevels(*detector, max_levels);
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
@@ -128,14 +146,14 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
         // a face — it is skipped.
         const double kMirrorSlack = 0.4;
         std::vector<dlib::rect_detection> first;
-        detector->hog(img, first, hog_threshold - kMirrorSlack);
+        hog(img, first, hog_threshold - kMirrorSlack);
         const bool runMirror = mirror_pass && !first.empty();
         for (int pass = 0; pass < (runMirror ? 2 : 1); pass++) {
             std::vector<dlib::rect_detection> hits;
             if (pass == 0) {
                 for (const auto &hit : first) if (hit.detection_confidence >= hog_threshold) hits.push_back(hit);
             } else {
-                detector->hog(mirror, hits, hog_threshold);
+                hog(mirror, hits, hog_threshold);
             }
             for (const auto &hit : hits) {
                 dlib::rectangle r = hit.rect;

@@ -41,10 +41,13 @@ void winnow_faces_free(winnow_face_detector *detector);
 /// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0) on an 8-bit gray buffer (row-major, `width`×`height`),
 /// boxes only (landmarks: `winnow_faces_landmarks`, once per face the caller keeps). `upsample` > 1 enlarges the image first (finds faces smaller than
 /// HOG's 80 px window, costs more); boxes and landmarks come back in the buffer's coordinates. `hog_threshold`
-/// is added to dlib's threshold (< 0 returns weaker hits). Writes up to `capacity` faces into `out`; returns how
+/// is added to dlib's threshold (< 0 returns weaker hits). `max_levels` > 0 searches only the first levels of
+/// HOG's pyramid (each 5/6 of the one before; the first finds the smallest faces, ~80 px at the enlarged size), to
+/// search again for small faces only. Writes up to `capacity` faces into `out`; returns how
 /// many were found (may exceed capacity), or -1 on error. Serialised internally: safe from several threads.
 int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                     double upsample, double hog_threshold, int mirror_pass, winnow_face *out, int capacity);
+                     double upsample, double hog_threshold, int mirror_pass, int max_levels, winnow_face *out,
+                     int capacity);
 
 /// OpenCV's profile cascade on the image and on its mirror (the cascade sees one side only), boxes only;
 /// `min_profile_side` is the smallest box searched, in buffer pixels. Returns 0 when no cascade

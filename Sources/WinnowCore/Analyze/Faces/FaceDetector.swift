@@ -112,11 +112,14 @@ public final class FaceDetector: @unchecked Sendable {
     private static let sharedResult: Result<FaceDetector, Error> = Result { try FaceDetector() }
 
     /// dlib's HOG detector (frontal to roughly 3/4 faces), on the image and, with `mirrorPass`, on its mirror.
+    /// `pyramidLevels` limits the search to the first levels of HOG's image pyramid (the smallest faces; each level
+    /// 5/6 the size of the one before); nil searches all.
     public func frontal(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
-                        hogThreshold: Double = 0, mirrorPass: Bool = true) throws -> [DetectedFace] {
+                        hogThreshold: Double = 0, mirrorPass: Bool = true,
+                        pyramidLevels: Int? = nil) throws -> [DetectedFace] {
         try call(gray, width, height) { pixels, out, capacity in
             winnow_faces_hog(handle, pixels, Int32(width), Int32(height), upsample, hogThreshold, mirrorPass ? 1 : 0,
-                             out, capacity)
+                             Int32(pyramidLevels ?? 0), out, capacity)
         }
     }
 

@@ -55,8 +55,13 @@ public struct FaceStage: AnalysisStage {
         let profileFound = !merger.merge(profileHits ?? []).isEmpty
         let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
         if retryUpsample > hogUpsample, longSide < Double(settings.upsampleBelow), !profileFound {
+            // With no face at all, only the scales the first pass did not search: its smallest faces (level 0)
+            // were HOG's window at `hogUpsample`; at `retryUpsample` they sit log(retry / first) / log(6/5) levels
+            // up, and one level more overlaps the two searches. (With small faces found, the whole pyramid again:
+            // the first pass's hits and the retry's do not mix well — a weak large hit the retry would not repeat.)
+            let levels = Int((log(retryUpsample / hogUpsample) / log(6.0 / 5.0)).rounded(.up)) + 1
             raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
-                                       hogThreshold: settings.hogMinScore)
+                                       hogThreshold: settings.hogMinScore, pyramidLevels: largest == nil ? levels : nil)
             hogUpsample = retryUpsample
         }
         if merger.merge(raw).isEmpty { raw += try profileHits ?? profiles() }
