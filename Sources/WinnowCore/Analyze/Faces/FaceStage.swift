@@ -64,7 +64,12 @@ public struct FaceStage: AnalysisStage {
                                        hogThreshold: settings.hogMinScore, pyramidLevels: largest == nil ? levels : nil)
             hogUpsample = retryUpsample
         }
-        if merger.merge(raw).isEmpty { raw += try profileHits ?? profiles() }
+        // The profile cascade also runs where the only face is a weak hit of HOG's turned sub-detectors: on DEV
+        // such hits include real side views whose landmarks read as frontal or 3/4 (landmarks fitted far off).
+        let firstFaces = merger.merge(raw)
+        if firstFaces.isEmpty || (firstFaces.count == 1 && merger.isWeakTurned(firstFaces[0].detection)) {
+            raw += try profileHits ?? profiles()
+        }
         var faces = merger.merge(raw)
         // Landmarks for the main face only (the one measured), fitted once per hit it was merged from, on the copy
         // and at the scale its detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored.
@@ -157,6 +162,12 @@ struct FaceMerger {
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
         let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
+        // A weak turned HOG hit the cascade also found is a side view: the cascade's pass gives its side.
+        for index in faces.indices where isWeakTurned(faces[index].detection) {
+            if let hit = profiles.first(where: { $0.box.overlap(faces[index].detection.box) > 0.5 }) {
+                faces[index].profileYaw = side(of: hit) * settings.profileYaw
+            }
+        }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
             faces.append(MergedFace(detection: hit, parts: [hit], profileYaw: side(of: hit) * settings.profileYaw))
         }
@@ -164,6 +175,11 @@ struct FaceMerger {
         // Background faces much smaller than the main one do not make a "multi-face" image.
         guard let mainSide = faces.first?.detection.box.side else { return [] }
         return faces.filter { $0.detection.box.side >= mainSide * settings.minRelativeSide }
+    }
+
+    /// A HOG face below dlib's own threshold from a sub-detector for turned faces (1 or 2).
+    func isWeakTurned(_ face: DetectedFace) -> Bool {
+        face.source == .hog && face.score < settings.weakHogScore && (face.subdetector == 1 || face.subdetector == 2)
     }
 
     /// HOG hits from the image and the mirror pass, one per face. Where both passes found a face, their boxes
