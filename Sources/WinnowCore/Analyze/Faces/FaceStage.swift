@@ -75,17 +75,21 @@ public struct FaceStage: AnalysisStage {
         // and at the scale its detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored.
         if var main = faces.first {
             var fits: [[Point2]] = []
-            for part in main.parts {
-                let box = part.box.scaled(by: 1 / part.copyScale)
-                let isProfile = part.source == .profileImage || part.source == .profileMirror
-                if isProfile, let copy = profileCopy {
-                    fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height,
-                                                   upsample: copy.upsample, boxes: [box])
-                        .map { $0.map { Point2(x: $0.x * part.copyScale, y: $0.y * part.copyScale) } }
-                } else {
-                    fits += try detector.landmarks(gray: gray, width: width, height: height, upsample: hogUpsample,
-                                                   boxes: [box])
-                }
+            // One call per copy: the shim prepares the enlarged image and its mirror once for all the boxes.
+            let profileParts = main.parts.filter { $0.source == .profileImage || $0.source == .profileMirror }
+            let hogParts = main.parts.filter { $0.source != .profileImage && $0.source != .profileMirror }
+            if let copy = profileCopy, !profileParts.isEmpty {
+                fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height,
+                                               upsample: copy.upsample,
+                                               boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) })
+                    .enumerated().map { index, points in
+                        let back = profileParts[index].copyScale
+                        return points.map { Point2(x: $0.x * back, y: $0.y * back) }
+                    }
+            }
+            if !hogParts.isEmpty {
+                fits += try detector.landmarks(gray: gray, width: width, height: height, upsample: hogUpsample,
+                                               boxes: hogParts.map(\.box))
             }
             main.detection.landmarks = (0..<68).map { i in
                 Point2(x: fits.map { $0[i].x }.reduce(0, +) / Double(fits.count),
