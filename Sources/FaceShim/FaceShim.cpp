@@ -8,14 +8,18 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 struct winnow_face_detector {
     dlib::frontal_face_detector hog;
+    // The HOG detector limited to its pyramid's first n levels (the smallest faces), built on first use.
+    std::map<int, dlib::frontal_face_detector> hogFirstLevels;
     dlib::shape_predictor landmarks;
     cv::CascadeClassifier profile;
     bool hasProfile = false;
@@ -65,15 +69,15 @@ static const int kMirrorIndex[68] = {
 
 static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
                          const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &box, double scale,
-                         winnow_face &face) {
+                         float *landmarks) {
     const long w = img.nc();
     dlib::full_object_detection direct = d.landmarks(img, box);
     dlib::rectangle flipped(w - 1 - box.right(), box.top(), w - 1 - box.left(), box.bottom());
     dlib::full_object_detection mirrored = d.landmarks(mirror, flipped);
     for (int i = 0; i < 68; i++) {
         const dlib::point a = direct.part(i), b = mirrored.part(kMirrorIndex[i]);
-        face.landmarks[2 * i] = static_cast<float>((a.x() + (w - 1 - b.x())) / 2.0 / scale);
-        face.landmarks[2 * i + 1] = static_cast<float>((a.y() + b.y()) / 2.0 / scale);
+        landmarks[2 * i] = static_cast<float>((a.x() + (w - 1 - b.x())) / 2.0 / scale);
+        landmarks[2 * i + 1] = static_cast<float>((a.y() + b.y()) / 2.0 / scale);
     }
 }
 
@@ -91,9 +95,8 @@ static void prepare(const uint8_t *gray, int width, int height, double scale, dl
     dlib::flip_image_left_right(img, mirror);
 }
 
-static winnow_face makeFace(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
-                            const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &r, double scale,
-                            winnow_face_source source, double score, int subdetector) {
+static winnow_face makeFace(const dlib::rectangle &r, double scale, winnow_face_source source, double score,
+                            int subdetector) {
     winnow_face face{};
     face.x = r.left() / scale;
     face.y = r.top() / scale;
@@ -102,7 +105,6 @@ static winnow_face makeFace(const winnow_face_detector &d, const dlib::array2d<u
     face.source = source;
     face.score = score;
     face.subdetector = subdetector;
-    fitLandmarks(d, img, mirror, r, scale, face);
     return face;
 }
 
@@ -112,12 +114,27 @@ static int copyOut(const std::vector<winnow_face> &found, winnow_face *out, int 
     return n;
 }
 
+// dlib's HOG detector searching only the first `levels` levels of its pyramid (all when levels <= 0).
+static dlib::frontal_face_detector &hogWithLevels(winnow_face_detector &d, int levels) {
+    if (levels <= 0) return d.hog;
+    auto found = d.hogFirstLevels.find(levels);
+    if (found != d.hogFirstLevels.end()) return found->second;
+    dlib::frontal_face_detector::image_scanner_type scanner;
+    scanner.copy_configuration(d.hog.get_scanner());
+    scanner.set_max_pyramid_levels(levels);
+    std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
+    for (unsigned long i = 0; i < d.hog.num_detectors(); i++) weights.push_back(d.hog.get_w(i));
+    return d.hogFirstLevels.emplace(levels, dlib::frontal_face_detector(scanner, d.hog.get_overlap_tester(), weights))
+        .first->second;
+}
+
 extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                                double upsample, double hog_threshold, int mirror_pass, winnow_face *out,
-                                int capacity) {
+                                double upsample, double hog_threshold, int mirror_pass, int max_levels,
+                                winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     std::lock_guard<std::mutex> guard(detector->lock);
     try {
+        auto &hog = hogWithLevels(*detector, max_levels);
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
@@ -129,19 +146,19 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
         // a face — it is skipped.
         const double kMirrorSlack = 0.4;
         std::vector<dlib::rect_detection> first;
-        detector->hog(img, first, hog_threshold - kMirrorSlack);
+        hog(img, first, hog_threshold - kMirrorSlack);
         const bool runMirror = mirror_pass && !first.empty();
         for (int pass = 0; pass < (runMirror ? 2 : 1); pass++) {
             std::vector<dlib::rect_detection> hits;
             if (pass == 0) {
                 for (const auto &hit : first) if (hit.detection_confidence >= hog_threshold) hits.push_back(hit);
             } else {
-                detector->hog(mirror, hits, hog_threshold);
+                hog(mirror, hits, hog_threshold);
             }
             for (const auto &hit : hits) {
                 dlib::rectangle r = hit.rect;
                 if (pass == 1) r = dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom());
-                found.push_back(makeFace(*detector, img, mirror, r, scale, pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR,
+                found.push_back(makeFace(r, scale, pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR,
                                          hit.detection_confidence, int(hit.weight_index)));
             }
         }
@@ -175,13 +192,34 @@ extern "C" int winnow_faces_profiles(winnow_face_detector *detector, const uint8
             for (size_t i = 0; i < rects.size(); i++) {
                 cv::Rect r = rects[i];
                 if (pass == 1) r.x = w - r.x - r.width;
-                found.push_back(makeFace(*detector, img, mirror,
-                                         dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale,
+                found.push_back(makeFace(dlib::rectangle(r.x, r.y, r.x + r.width - 1, r.y + r.height - 1), scale,
                                          pass == 0 ? WINNOW_FACE_PROFILE_IMAGE : WINNOW_FACE_PROFILE_MIRROR,
                                          i < neighbours.size() ? neighbours[i] : 0, -1));
             }
         }
         return copyOut(found, out, capacity);
+    } catch (...) {
+        return -1;
+    }
+}
+
+extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                                      double upsample, const double *boxes, int count, float *out) {
+    if (!detector || !gray || width <= 0 || height <= 0 || count < 0 || (count > 0 && (!boxes || !out))) return -1;
+    if (count == 0) return 0;
+    std::lock_guard<std::mutex> guard(detector->lock);
+    try {
+        const double scale = upsample > 1.0 ? upsample : 1.0;
+        dlib::array2d<unsigned char> img, mirror;
+        prepare(gray, width, height, scale, img, mirror);
+        for (int i = 0; i < count; i++) {
+            const double *b = boxes + 4 * i;
+            // The inverse of makeFace's mapping, so a box handed back unchanged is the detector's own rectangle.
+            const long left = std::lround(b[0] * scale), top = std::lround(b[1] * scale);
+            const dlib::rectangle box(left, top, left + std::lround(b[2] * scale) - 1, top + std::lround(b[3] * scale) - 1);
+            fitLandmarks(*detector, img, mirror, box, scale, out + 136 * i);
+        }
+        return count;
     } catch (...) {
         return -1;
     }

@@ -29,10 +29,6 @@ typedef struct {
     double score;
     /// HOG only: which of dlib's five sub-detectors fired (0 front, 1 left, 2 right, 3/4 rotated front); else -1.
     int subdetector;
-    /// 68 landmarks as x0, y0, x1, y1, … (iBUG 300-W order), fitted inside the box on the image and inside
-    /// the mirrored box on the mirrored image, and averaged (mapped back, left/right points swapped), so
-    /// that a mirrored image gives exactly mirrored landmarks.
-    float landmarks[136];
 } winnow_face;
 
 typedef struct winnow_face_detector winnow_face_detector;
@@ -43,18 +39,29 @@ winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char
 void winnow_faces_free(winnow_face_detector *detector);
 
 /// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0) on an 8-bit gray buffer (row-major, `width`×`height`),
-/// with the 68 landmarks fitted to each hit. `upsample` > 1 enlarges the image first (finds faces smaller than
+/// boxes only (landmarks: `winnow_faces_landmarks`, once per face the caller keeps). `upsample` > 1 enlarges the image first (finds faces smaller than
 /// HOG's 80 px window, costs more); boxes and landmarks come back in the buffer's coordinates. `hog_threshold`
-/// is added to dlib's threshold (< 0 returns weaker hits). Writes up to `capacity` faces into `out`; returns how
+/// is added to dlib's threshold (< 0 returns weaker hits). `max_levels` > 0 searches only the first levels of
+/// HOG's pyramid (each 5/6 of the one before; the first finds the smallest faces, ~80 px at the enlarged size), to
+/// search again for small faces only. Writes up to `capacity` faces into `out`; returns how
 /// many were found (may exceed capacity), or -1 on error. Serialised internally: safe from several threads.
 int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                     double upsample, double hog_threshold, int mirror_pass, winnow_face *out, int capacity);
+                     double upsample, double hog_threshold, int mirror_pass, int max_levels, winnow_face *out,
+                     int capacity);
 
-/// OpenCV's profile cascade on the image and on its mirror (the cascade sees one side only), landmarks fitted
-/// to each hit; `min_profile_side` is the smallest box searched, in buffer pixels. Returns 0 when no cascade
+/// OpenCV's profile cascade on the image and on its mirror (the cascade sees one side only), boxes only;
+/// `min_profile_side` is the smallest box searched, in buffer pixels. Returns 0 when no cascade
 /// was loaded. Otherwise as `winnow_faces_hog`.
 int winnow_faces_profiles(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
                           double upsample, int min_profile_side, winnow_face *out, int capacity);
+
+/// dlib's 68 landmarks for `count` boxes (x, y, width, height each, in buffer pixels) on the buffer enlarged by
+/// `upsample` (≥ 1; the factor the boxes were found at, so the fit sees the same pixels). Writes 136 floats per box
+/// into `out`: x0, y0, x1, y1, … (iBUG 300-W order) in buffer pixels, fitted inside the box on the image and
+/// inside the mirrored box on the mirrored image and averaged (mapped back, left/right points swapped), so that
+/// a mirrored image gives exactly mirrored landmarks. Returns `count`, or -1 on error.
+int winnow_faces_landmarks(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                           double upsample, const double *boxes, int count, float *out);
 
 void winnow_face_string_free(char *string);
 

@@ -29,6 +29,9 @@ public struct FaceSettings: Sendable, Equatable {
     var minProfileFraction: Double = 0.08
     /// Faces smaller than this fraction of the main face's side are background, not a second subject.
     var minRelativeSide: Double = 0.5
+    /// HOG score below which a face from a turned sub-detector is checked by the profile cascade too (dlib's own
+    /// threshold: hits below it exist only because `hogMinScore` admits them).
+    var weakHogScore: Double = 0
     /// Yaw given to a face only the profile cascade found.
     var profileYaw: Double = 75
     /// Landmark yaw from which a HOG face counts as a profile (landmark yaw saturates well before 90°).

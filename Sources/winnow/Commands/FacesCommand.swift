@@ -45,8 +45,6 @@ struct FacesCommand: ParsableCommand {
         var score: Double
         var subdetector: Int?
         var box: [Int]
-        var yaw: Double
-        var pitch: Double
     }
 
     /// CPU seconds this thread has used.
@@ -91,11 +89,9 @@ struct FacesCommand: ParsableCommand {
                         line.profileYaw = main.profileYaw
                     }
                     line.detections = analysis.raw.map { face in
-                        let pose = stage.model.pose(PoseFeatures(landmarks: face.landmarks))
                         let box = face.box.scaled(by: analysis.scaleToFull)
                         return Detection(source: face.source.rawValue, score: face.score, subdetector: face.subdetector,
-                                         box: [box.x, box.y, box.width, box.height].map { Int($0.rounded()) },
-                                         yaw: pose.yaw, pitch: pose.pitch)
+                                         box: [box.x, box.y, box.width, box.height].map { Int($0.rounded()) })
                     }
                 }
             } catch {

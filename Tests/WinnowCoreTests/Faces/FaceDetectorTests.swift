@@ -33,4 +33,22 @@ struct FaceDetectorTests {
         #expect(analysis.faces.count == 1)
         #expect(analysis.facts.yawBin == bin)
     }
+
+    /// A mugshot side view (DEV) that HOG finds only as a weak hit of a turned sub-detector, with landmarks that
+    /// read as frontal: the profile cascade confirms the side view, and its pass gives the side — mirrored too.
+    @Test(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"),
+          arguments: [("meds__samples_meds_aa_S001-08-t10_03.jpg", YawBin.profileRight),
+                      ("meds__samples_meds_aa_S001-08-t10_03__mirror.jpg", YawBin.profileLeft)])
+    func profileCascadeConfirmsAWeakTurnedHOGHitAsASideView(file: String, bin: YawBin) throws {
+        let path = FaceDevSet.folder.appendingPathComponent("images").appendingPathComponent(file).path
+        let image = try DecodedImage.load(path: path, maxSide: 1024, maxPixels: 250_000_000)
+        let analysis = try FaceStage().analyze(image)
+        let main = try #require(analysis.main)
+        #expect(analysis.faces.count == 1)
+        #expect(main.detection.source == .hog)
+        #expect(FaceMerger(settings: FaceSettings()).isWeakTurned(main.detection))
+        // Without the cascade's word the landmarks alone say frontal.
+        #expect(PoseModel().pose(PoseFeatures(landmarks: main.detection.landmarks)).yawBin == .frontal)
+        #expect(analysis.facts.yawBin == bin)
+    }
 }

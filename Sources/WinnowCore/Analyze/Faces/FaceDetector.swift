@@ -34,7 +34,8 @@ public struct FaceBox: Sendable, Equatable, Codable {
     }
 }
 
-/// One raw detection, before merging: which detector and pass found it, and the 68 landmarks fitted in its box.
+/// One raw detection, before merging: which detector and pass found it, its box, and (for the face the stage
+/// measures) the 68 landmarks fitted in it.
 public struct DetectedFace: Sendable, Equatable {
     public enum Source: String, Sendable, Codable {
         /// dlib's HOG detector (frontal to roughly three-quarter faces).
@@ -54,13 +55,18 @@ public struct DetectedFace: Sendable, Equatable {
     /// HOG only: dlib's sub-detector (0 front, 1 and 2 turned, 3 and 4 rotated front).
     public var subdetector: Int?
     /// iBUG 300-W order: 0–16 jaw, 17–26 brows, 27–35 nose, 36–47 eyes, 48–67 mouth;
-    /// the mean of the fits on the image and on its mirror.
-    public var landmarks: [Point2]
+    /// the mean of the fits on the image and on its mirror. Empty until fitted: detectors return boxes only,
+    /// and the stage fits landmarks for the face it measures (`FaceDetector.landmarks`).
+    public var landmarks: [Point2] = []
+    /// How many times larger this copy is than the one the detector ran on (the profile cascade runs on a
+    /// smaller copy): landmarks are fitted on the detector's own copy, where its box is exact.
+    var copyScale: Double = 1
 
     /// The same face in a copy `factor` times larger.
     func scaled(by factor: Double) -> DetectedFace {
         var face = self
         face.box = box.scaled(by: factor)
+        face.copyScale = copyScale * factor
         face.landmarks = landmarks.map { Point2(x: $0.x * factor, y: $0.y * factor) }
         return face
     }
@@ -106,11 +112,34 @@ public final class FaceDetector: @unchecked Sendable {
     private static let sharedResult: Result<FaceDetector, Error> = Result { try FaceDetector() }
 
     /// dlib's HOG detector (frontal to roughly 3/4 faces), on the image and, with `mirrorPass`, on its mirror.
+    /// `pyramidLevels` limits the search to the first levels of HOG's image pyramid (the smallest faces; each level
+    /// 5/6 the size of the one before); nil searches all.
     public func frontal(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
-                        hogThreshold: Double = 0, mirrorPass: Bool = true) throws -> [DetectedFace] {
+                        hogThreshold: Double = 0, mirrorPass: Bool = true,
+                        pyramidLevels: Int? = nil) throws -> [DetectedFace] {
         try call(gray, width, height) { pixels, out, capacity in
             winnow_faces_hog(handle, pixels, Int32(width), Int32(height), upsample, hogThreshold, mirrorPass ? 1 : 0,
-                             out, capacity)
+                             Int32(pyramidLevels ?? 0), out, capacity)
+        }
+    }
+
+    /// The 68 landmarks inside each box (in the pixels of `gray`, enlarged by `upsample` for the fit, as the
+    /// detector that found the box saw it), each the mean of a fit on the image and one on its mirror.
+    public func landmarks(gray: [UInt8], width: Int, height: Int, upsample: Double = 1,
+                          boxes: [FaceBox]) throws -> [[Point2]] {
+        precondition(gray.count == width * height, "gray buffer does not match its size")
+        guard !boxes.isEmpty else { return [] }
+        let flat = boxes.flatMap { [$0.x, $0.y, $0.width, $0.height] }
+        var out = [Float](repeating: 0, count: 136 * boxes.count)
+        let status = gray.withUnsafeBufferPointer { pixels in
+            out.withUnsafeMutableBufferPointer { points in
+                winnow_faces_landmarks(handle, pixels.baseAddress, Int32(width), Int32(height), upsample, flat,
+                                       Int32(boxes.count), points.baseAddress)
+            }
+        }
+        guard status >= 0 else { throw FaceModelError(description: "landmark fit failed") }
+        return boxes.indices.map { b in
+            (0..<68).map { i in Point2(x: Double(out[136 * b + 2 * i]), y: Double(out[136 * b + 2 * i + 1])) }
         }
     }
 
@@ -132,12 +161,6 @@ public final class FaceDetector: @unchecked Sendable {
         }
         guard total >= 0 else { throw FaceModelError(description: "face detection failed") }
         return raw.prefix(Int(min(total, Int32(capacity)))).map { face in
-            var points = [Point2]()
-            points.reserveCapacity(68)
-            withUnsafeBytes(of: face.landmarks) { bytes in
-                let floats = bytes.bindMemory(to: Float.self)
-                for i in 0..<68 { points.append(Point2(x: Double(floats[2 * i]), y: Double(floats[2 * i + 1]))) }
-            }
             let source: DetectedFace.Source
             switch face.source {
             case WINNOW_FACE_PROFILE_IMAGE: source = .profileImage
@@ -147,8 +170,7 @@ public final class FaceDetector: @unchecked Sendable {
             }
             return DetectedFace(
                 box: FaceBox(x: Double(face.x), y: Double(face.y), width: Double(face.width), height: Double(face.height)),
-                source: source, score: face.score, subdetector: face.subdetector >= 0 ? Int(face.subdetector) : nil,
-                landmarks: points)
+                source: source, score: face.score, subdetector: face.subdetector >= 0 ? Int(face.subdetector) : nil)
         }
     }
 }

@@ -27,16 +27,19 @@ public struct FaceStage: AnalysisStage {
         let detector = try detector()
         let merger = FaceMerger(settings: settings)
         // HOG's window is 80 px: small images (video frames, thumbnails) are enlarged to `hogMinSide` (at most 2×).
-        let upsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
-        var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: upsample,
+        var hogUpsample = min(2, max(1, Double(settings.hogMinSide) / longSide))
+        var raw = try detector.frontal(gray: gray, width: width, height: height, upsample: hogUpsample,
                                        hogThreshold: settings.hogMinScore)
         // The profile cascade (two passes, image and mirror): only where it can change the answer — no frontal
         // face at all (a HOG face turned far is binned from its landmarks, see `FaceAnalysis.pose`) — and on a
         // smaller copy (profiles worth training on are large).
+        let profileSide = min(settings.profileSide, settings.detectionSide)
+        var profileCopy: (gray: [UInt8], width: Int, height: Int, upsample: Double)?
         func profiles() throws -> [DetectedFace] {
-            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
+            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: profileSide)
             let smallLong = Double(max(smallWidth, smallHeight))
             let smallUpsample = min(2, max(1, Double(settings.profileSide) / smallLong))
+            profileCopy = (small, smallWidth, smallHeight, smallUpsample)
             let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
             let back = Double(width) / Double(smallWidth)
             return try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
@@ -51,12 +54,49 @@ public struct FaceStage: AnalysisStage {
         if largest == nil { profileHits = try profiles() }
         let profileFound = !merger.merge(profileHits ?? []).isEmpty
         let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
-        if retryUpsample > upsample, longSide < Double(settings.upsampleBelow), !profileFound {
+        if retryUpsample > hogUpsample, longSide < Double(settings.upsampleBelow), !profileFound {
+            // With no face at all, only the scales the first pass did not search: its smallest faces (level 0)
+            // were HOG's window at `hogUpsample`; at `retryUpsample` they sit log(retry / first) / log(6/5) levels
+            // up, and one level more overlaps the two searches. (With small faces found, the whole pyramid again:
+            // the first pass's hits and the retry's do not mix well — a weak large hit the retry would not repeat.)
+            let levels = Int((log(retryUpsample / hogUpsample) / log(6.0 / 5.0)).rounded(.up)) + 1
             raw = try detector.frontal(gray: gray, width: width, height: height, upsample: retryUpsample,
-                                       hogThreshold: settings.hogMinScore)
+                                       hogThreshold: settings.hogMinScore, pyramidLevels: largest == nil ? levels : nil)
+            hogUpsample = retryUpsample
         }
-        if merger.merge(raw).isEmpty { raw += try profileHits ?? profiles() }
-        let faces = FaceMerger(settings: settings).merge(raw)
+        // The profile cascade also runs where the only face is a weak hit of HOG's turned sub-detectors: on DEV
+        // such hits include real side views whose landmarks read as frontal or 3/4 (landmarks fitted far off).
+        let firstFaces = merger.merge(raw)
+        if firstFaces.isEmpty || (firstFaces.count == 1 && merger.isWeakTurned(firstFaces[0].detection)) {
+            raw += try profileHits ?? profiles()
+        }
+        var faces = merger.merge(raw)
+        // Landmarks for the main face only (the one measured), fitted once per hit it was merged from, on the copy
+        // and at the scale its detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored.
+        if var main = faces.first {
+            var fits: [[Point2]] = []
+            // One call per copy: the shim prepares the enlarged image and its mirror once for all the boxes.
+            let profileParts = main.parts.filter { $0.source == .profileImage || $0.source == .profileMirror }
+            let hogParts = main.parts.filter { $0.source != .profileImage && $0.source != .profileMirror }
+            if let copy = profileCopy, !profileParts.isEmpty {
+                fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height,
+                                               upsample: copy.upsample,
+                                               boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) })
+                    .enumerated().map { index, points in
+                        let back = profileParts[index].copyScale
+                        return points.map { Point2(x: $0.x * back, y: $0.y * back) }
+                    }
+            }
+            if !hogParts.isEmpty {
+                fits += try detector.landmarks(gray: gray, width: width, height: height, upsample: hogUpsample,
+                                               boxes: hogParts.map(\.box))
+            }
+            main.detection.landmarks = (0..<68).map { i in
+                Point2(x: fits.map { $0[i].x }.reduce(0, +) / Double(fits.count),
+                       y: fits.map { $0[i].y }.reduce(0, +) / Double(fits.count))
+            }
+            faces[0] = main
+        }
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
         return FaceAnalysis(faces: faces, raw: raw, scaleToFull: toFull, model: model, settings: settings)
@@ -65,7 +105,10 @@ public struct FaceStage: AnalysisStage {
 
 /// One face after merging the detectors' hits.
 public struct MergedFace: Sendable {
+    /// The face's box (the mean of its hits' boxes); landmarks filled in for the main face only.
     public var detection: DetectedFace
+    /// The raw hits this face was merged from (one, or a HOG hit and its mirror-pass twin).
+    public var parts: [DetectedFace] = []
     /// Yaw fixed by the profile pass that found it, when a profile cascade (not HOG) found the face.
     public var profileYaw: Double?
 }
@@ -119,12 +162,18 @@ struct FaceMerger {
     let settings: FaceSettings
 
     func merge(_ raw: [DetectedFace]) -> [MergedFace] {
-        var faces = hogFaces(raw).map { MergedFace(detection: $0, profileYaw: nil) }
+        var faces = hogFaces(raw)
         // Profile hits: only where HOG found nothing; the strongest of overlapping hits (either pass) wins.
         let profiles = raw.filter { ($0.source == .profileImage || $0.source == .profileMirror) && $0.score >= Double(settings.profileMinNeighbours) }
             .sorted { $0.score > $1.score }
+        // A weak turned HOG hit the cascade also found is a side view: the cascade's pass gives its side.
+        for index in faces.indices where isWeakTurned(faces[index].detection) {
+            if let hit = profiles.first(where: { $0.box.overlap(faces[index].detection.box) > 0.5 }) {
+                faces[index].profileYaw = side(of: hit) * settings.profileYaw
+            }
+        }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
-            faces.append(MergedFace(detection: hit, profileYaw: side(of: hit) * settings.profileYaw))
+            faces.append(MergedFace(detection: hit, parts: [hit], profileYaw: side(of: hit) * settings.profileYaw))
         }
         faces.sort { $0.detection.box.area > $1.detection.box.area }
         // Background faces much smaller than the main one do not make a "multi-face" image.
@@ -132,12 +181,17 @@ struct FaceMerger {
         return faces.filter { $0.detection.box.side >= mainSide * settings.minRelativeSide }
     }
 
+    /// A HOG face below dlib's own threshold from a sub-detector for turned faces (1 or 2).
+    func isWeakTurned(_ face: DetectedFace) -> Bool {
+        face.source == .hog && face.score < settings.weakHogScore && (face.subdetector == 1 || face.subdetector == 2)
+    }
+
     /// HOG hits from the image and the mirror pass, one per face. Where both passes found a face, their boxes
-    /// and landmarks are averaged: a mirrored image then gives exactly the mirrored face (the DEV set's
-    /// mirrored pairs caught bins flipping on a few pixels of box difference).
-    private func hogFaces(_ raw: [DetectedFace]) -> [DetectedFace] {
+    /// are averaged, and so are the landmarks fitted in each: a mirrored image then gives exactly the mirrored
+    /// face (the DEV set's mirrored pairs caught bins flipping on a few pixels of box difference).
+    private func hogFaces(_ raw: [DetectedFace]) -> [MergedFace] {
         let hits = raw.filter { ($0.source == .hog || $0.source == .hogMirror) && $0.score >= settings.hogMinScore }
-        var faces: [DetectedFace] = []
+        var faces: [MergedFace] = []
         var used = Set<Int>()
         // Strongest first; ties broken by position so the order does not depend on the pass.
         let order = hits.indices.sorted { (hits[$0].score, hits[$0].box.x) > (hits[$1].score, hits[$1].box.x) }
@@ -147,7 +201,7 @@ struct FaceMerger {
             let direct = cluster.first { hits[$0].source == .hog }.map { hits[$0] }
             let mirrored = cluster.first { hits[$0].source == .hogMirror }.map { hits[$0] }
             guard let a = direct ?? mirrored, let b = mirrored ?? direct else { continue }
-            faces.append(Self.average(a, b))
+            faces.append(MergedFace(detection: Self.average(a, b), parts: a == b ? [a] : [a, b], profileYaw: nil))
         }
         return faces
     }
@@ -157,8 +211,7 @@ struct FaceMerger {
         return DetectedFace(
             box: FaceBox(x: mid(a.box.x, b.box.x), y: mid(a.box.y, b.box.y),
                          width: mid(a.box.width, b.box.width), height: mid(a.box.height, b.box.height)),
-            source: .hog, score: max(a.score, b.score), subdetector: a.subdetector,
-            landmarks: zip(a.landmarks, b.landmarks).map { Point2(x: mid($0.x, $1.x), y: mid($0.y, $1.y)) })
+            source: .hog, score: max(a.score, b.score), subdetector: a.subdetector)
     }
 
     /// +1 when the pass that found `hit` sees faces turned toward the image's left, else −1.
