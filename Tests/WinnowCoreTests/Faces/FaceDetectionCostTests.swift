@@ -7,10 +7,11 @@ import Testing
 @Suite(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"))
 struct FaceDetectionCostTests {
     /// A frontal DEV face (one face, 141 px wide in its 1200 px photo).
-    static let path = FaceDevSet.folder.appendingPathComponent("images/deepface__tests_unit_dataset_img12.jpg").path
+    static let file = "deepface__tests_unit_dataset_img12.jpg"
+    static let path = FaceDevSet.folder.appendingPathComponent("images").appendingPathComponent(file).path
 
     static func detectionCopy(maxSide: Int = FaceSettings().detectionSide) throws -> ([UInt8], Int, Int) {
-        GrayImage.shrunk(try DecodedImage.load(path: path, maxSide: 1024, maxPixels: 250_000_000), maxSide: maxSide)
+        GrayImage.shrunk(try FaceDevSet.image(file), maxSide: maxSide)
     }
 
     @Test func detectorsReturnBoxesAndTheStageFitsLandmarksForTheMainFaceOnly() throws {
@@ -18,7 +19,7 @@ struct FaceDetectionCostTests {
         let hits = try FaceDetector.shared.frontal(gray: gray, width: width, height: height)
         #expect(!hits.isEmpty)
         #expect(hits.allSatisfy { $0.landmarks.isEmpty })
-        let analysis = try FaceStage().analyze(try DecodedImage.load(path: Self.path, maxSide: 1024, maxPixels: 250_000_000))
+        let analysis = try FaceStage().analyze(try FaceDevSet.image(Self.file))
         #expect(analysis.main?.detection.landmarks.count == 68)
         #expect(analysis.faces.dropFirst().allSatisfy { $0.detection.landmarks.isEmpty })
         #expect(analysis.facts.yawBin == .frontal)
@@ -57,7 +58,7 @@ struct FaceDetectionCostTests {
     /// still finds it. The photo, shrunk so its face box is ~40 px, sits in a 640×480 gray canvas: the first
     /// pass (no enlargement at 640 px) sees the face too small, the retry sees it at ~80 px.
     @Test func retryForSmallFacesStillFindsAFaceBelowTheWindow() throws {
-        let large = try DecodedImage.load(path: Self.path, maxSide: 1024, maxPixels: 250_000_000)
+        let large = try FaceDevSet.image(Self.file)
         let (gray, width, height) = GrayImage.shrunk(large, maxSide: FaceSettings().detectionSide)
         let side = try #require(try FaceDetector.shared.frontal(gray: gray, width: width, height: height).first).box.side
         let photo = try DecodedImage.load(path: Self.path, maxSide: Int(Double(max(width, height)) * 40 / side),

@@ -22,8 +22,7 @@ struct FaceDetectorTests {
           arguments: [("meds__samples_meds_aa_S001-08-t10_02.jpg", YawBin.profileLeft),
                       ("meds__samples_meds_aa_S001-08-t10_02__mirror.jpg", YawBin.profileRight)])
     func profileCascadeFindsASideViewThatHOGMisses(file: String, bin: YawBin) throws {
-        let path = FaceDevSet.folder.appendingPathComponent("images").appendingPathComponent(file).path
-        let image = try DecodedImage.load(path: path, maxSide: 1024, maxPixels: 250_000_000)
+        let image = try FaceDevSet.image(file)
         let settings = FaceSettings()
         let (gray, width, height) = GrayImage.shrunk(image, maxSide: settings.detectionSide)
         let hog = try FaceDetector.shared.frontal(gray: gray, width: width, height: height, upsample: 2,
@@ -40,8 +39,7 @@ struct FaceDetectorTests {
           arguments: [("meds__samples_meds_aa_S001-08-t10_03.jpg", YawBin.profileRight),
                       ("meds__samples_meds_aa_S001-08-t10_03__mirror.jpg", YawBin.profileLeft)])
     func profileCascadeConfirmsAWeakTurnedHOGHitAsASideView(file: String, bin: YawBin) throws {
-        let path = FaceDevSet.folder.appendingPathComponent("images").appendingPathComponent(file).path
-        let image = try DecodedImage.load(path: path, maxSide: 1024, maxPixels: 250_000_000)
+        let image = try FaceDevSet.image(file)
         let analysis = try FaceStage().analyze(image)
         let main = try #require(analysis.main)
         #expect(analysis.faces.count == 1)

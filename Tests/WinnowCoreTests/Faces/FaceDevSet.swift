@@ -23,6 +23,12 @@ struct FaceDevSet: Sendable {
 
     static var available: Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent("labels.csv").path) }
 
+    /// One DEV image (a file name in `images/`), decoded as the face stage gets it.
+    static func image(_ file: String) throws -> DecodedImage {
+        try DecodedImage.load(path: folder.appendingPathComponent("images").appendingPathComponent(file).path,
+                              maxSide: 1024, maxPixels: 250_000_000)
+    }
+
     /// Every image's facts, computed once per test process.
     static let results: [Result] = {
         let stage = FaceStage()
