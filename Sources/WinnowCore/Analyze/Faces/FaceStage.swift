@@ -34,7 +34,7 @@ public struct FaceStage: AnalysisStage {
         // face at all (a HOG face turned far is binned from its landmarks, see `FaceAnalysis.pose`) — and on a
         // smaller copy (profiles worth training on are large).
         let profileSide = min(settings.profileSide, settings.detectionSide)
-        var profileCopy: (gray: [UInt8], width: Int, height: Int, upsample: Double)?
+        var profileCopy: DetectionCopy?
         func profiles() throws -> [DetectedFace] {
             let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: profileSide)
             let smallLong = Double(max(smallWidth, smallHeight))
@@ -71,35 +71,45 @@ public struct FaceStage: AnalysisStage {
             raw += try profileHits ?? profiles()
         }
         var faces = merger.merge(raw)
-        // Landmarks for the main face only (the one measured), fitted once per hit it was merged from, on the copy
-        // and at the scale its detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored.
+        // Landmarks for the main face only (the one measured).
         if var main = faces.first {
-            var fits: [[Point2]] = []
-            // One call per copy: the shim prepares the enlarged image and its mirror once for all the boxes.
-            let profileParts = main.parts.filter { $0.source == .profileImage || $0.source == .profileMirror }
-            let hogParts = main.parts.filter { $0.source != .profileImage && $0.source != .profileMirror }
-            if let copy = profileCopy, !profileParts.isEmpty {
-                fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height,
-                                               upsample: copy.upsample,
-                                               boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) })
-                    .enumerated().map { index, points in
-                        let back = profileParts[index].copyScale
-                        return points.map { Point2(x: $0.x * back, y: $0.y * back) }
-                    }
-            }
-            if !hogParts.isEmpty {
-                fits += try detector.landmarks(gray: gray, width: width, height: height, upsample: hogUpsample,
-                                               boxes: hogParts.map(\.box))
-            }
-            main.detection.landmarks = (0..<68).map { i in
-                Point2(x: fits.map { $0[i].x }.reduce(0, +) / Double(fits.count),
-                       y: fits.map { $0[i].y }.reduce(0, +) / Double(fits.count))
-            }
+            main.detection.landmarks = try landmarks(of: main, detector: detector, hogCopy: (gray, width, height, hogUpsample),
+                                                     profileCopy: profileCopy)
             faces[0] = main
         }
         // Detection coordinates → full-resolution pixels.
         let toFull = Double(image.fullWidth) / Double(width)
         return FaceAnalysis(faces: faces, raw: raw, scaleToFull: toFull, model: model, settings: settings)
+    }
+}
+
+extension FaceStage {
+    typealias DetectionCopy = (gray: [UInt8], width: Int, height: Int, upsample: Double)
+
+    /// The 68 landmarks of `face`, fitted once per hit it was merged from, on the copy and at the scale that hit's
+    /// detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored. One call per copy: the
+    /// shim prepares the enlarged image and its mirror once for all the boxes.
+    func landmarks(of face: MergedFace, detector: FaceDetector, hogCopy: DetectionCopy,
+                   profileCopy: DetectionCopy?) throws -> [Point2] {
+        var fits: [[Point2]] = []
+        let profileParts = face.parts.filter { $0.source == .profileImage || $0.source == .profileMirror }
+        let hogParts = face.parts.filter { $0.source != .profileImage && $0.source != .profileMirror }
+        if let copy = profileCopy, !profileParts.isEmpty {
+            fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height, upsample: copy.upsample,
+                                           boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) })
+                .enumerated().map { index, points in
+                    let back = profileParts[index].copyScale
+                    return points.map { Point2(x: $0.x * back, y: $0.y * back) }
+                }
+        }
+        if !hogParts.isEmpty {
+            fits += try detector.landmarks(gray: hogCopy.gray, width: hogCopy.width, height: hogCopy.height,
+                                           upsample: hogCopy.upsample, boxes: hogParts.map(\.box))
+        }
+        return (0..<68).map { i in
+            Point2(x: fits.map { $0[i].x }.reduce(0, +) / Double(fits.count),
+                   y: fits.map { $0[i].y }.reduce(0, +) / Double(fits.count))
+        }
     }
 }
 
