@@ -186,28 +186,47 @@ int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels 
     return result;
 }
 
-int winnow_vips_small_and_gray(const char *path, int max_side, int64_t max_pixels,
-                               winnow_pixels *small, winnow_pixels *gray, char **error) {
+int winnow_vips_native(const char *path, int max_side, int64_t max_pixels,
+                       winnow_pixels *native, int *orientation, winnow_pixels *small, char **error) {
+    memset(native, 0, sizeof *native);
     memset(small, 0, sizeof *small);
-    memset(gray, 0, sizeof *gray);
+    *orientation = 1;
     if (check_pixel_limit(path, max_pixels, error)) return -1;
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
                                                 "fail_on", VIPS_FAIL_ON_ERROR, NULL);
     if (!image) { *error = take_error("unreadable image"); return -1; }
-    // The one decode: both results are computed from this copy in memory.
-    VipsImage *decoded = vips_image_copy_memory(image);
-    g_object_unref(image);
-    if (!decoded) { *error = take_error("decode failed"); return -1; }
-    VipsImage *thumb = NULL;
-    int result = gray_out(decoded, gray, error);
-    if (!result && vips_thumbnail_image(decoded, &thumb, max_side, "height", max_side, "size", VIPS_SIZE_DOWN, NULL)) {
-        *error = take_error("shrink failed");
-        result = -1;
+    int tag = 1;
+    if (vips_image_get_typeof(image, VIPS_META_ORIENTATION) && !vips_image_get_int(image, VIPS_META_ORIENTATION, &tag))
+        *orientation = tag;
+    VipsImage *flat = NULL, *converted = NULL, *u8 = NULL, *current = image;
+    int failed = flatten_on_white(&current, &flat);
+    if (!failed) {
+        VipsInterpretation space = vips_image_get_bands(current) == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+        failed = vips_colourspace(current, &converted, space, NULL) || vips_cast_uchar(converted, &u8, NULL);
     }
-    if (!result) result = srgb_out(thumb, small, error);
-    if (thumb) g_object_unref(thumb);
-    g_object_unref(decoded);
-    if (result) { winnow_pixels_free(small); winnow_pixels_free(gray); }
+    // Written straight from the decoder into the buffer the caller gets: the one full decode.
+    int result = failed ? -1 : copy_out(u8, native, error);
+    if (failed) *error = take_error("decode failed");
+    if (!result && max_side > 0) {
+        // The working pixels come from the same decode, turned upright by the file's tag as a
+        // thumbnail of the file would be.
+        VipsImage *wrapped = vips_image_new_from_memory(native->data,
+            (size_t)native->width * native->height * native->bands,
+            native->width, native->height, native->bands, VIPS_FORMAT_UCHAR), *thumb = NULL;
+        if (wrapped) vips_image_set_int(wrapped, VIPS_META_ORIENTATION, *orientation);
+        if (!wrapped || vips_thumbnail_image(wrapped, &thumb, max_side, "height", max_side, "size", VIPS_SIZE_DOWN, NULL)) {
+            *error = take_error("shrink failed");
+            result = -1;
+        }
+        if (!result) result = srgb_out(thumb, small, error);
+        if (thumb) g_object_unref(thumb);
+        if (wrapped) g_object_unref(wrapped);
+    }
+    if (u8) g_object_unref(u8);
+    if (converted) g_object_unref(converted);
+    if (flat) g_object_unref(flat);
+    g_object_unref(image);
+    if (result) { winnow_pixels_free(native); winnow_pixels_free(small); }
     return result;
 }
 

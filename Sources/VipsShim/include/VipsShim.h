@@ -33,11 +33,12 @@ int winnow_vips_region_gray(const char *path, int left, int top, int width, int 
 /// streaming sequentially: sharpness is measured on the real pixels, never on a shrunk copy.
 int winnow_vips_gray_native(const char *path, int64_t max_pixels, winnow_pixels *out, char **error);
 
-/// One full decode of `path` gives both: `small` as `winnow_vips_thumbnail` makes it (from the decoded
-/// pixels, for formats without shrink-on-load), and `gray` as `winnow_vips_gray_native` makes it.
-/// Both are freed on error.
-int winnow_vips_small_and_gray(const char *path, int max_side, int64_t max_pixels,
-                               winnow_pixels *small, winnow_pixels *gray, char **error);
+/// Decodes every pixel of `path` once, flattened on white, as stored (not turned): 8-bit grey (1 band)
+/// for a grey file, else 8-bit sRGB (3 bands); `orientation` gets its EXIF orientation (1 without one).
+/// When `max_side` > 0, `small` is also made from those pixels as `winnow_vips_thumbnail` makes it
+/// (auto-rotated). Both are freed on error.
+int winnow_vips_native(const char *path, int max_side, int64_t max_pixels,
+                       winnow_pixels *native, int *orientation, winnow_pixels *small, char **error);
 
 /// Decodes every pixel of `path` at native resolution into memory and drops them: the plain full
 /// decode that benchmarks compare winnow's analysis against. Returns 0, or -1 with a message.

@@ -25,9 +25,9 @@ public struct DecodedImage: Sendable {
     /// For a JPEG the coefficient path reads: the small luma image, grey-or-colour and the detail tiles,
     /// from one entropy-decoding pass. Nil for other formats (and from `load`).
     public var jpeg: JPEGReading?
-    /// The most detailed native-resolution luma tiles (`DetailSpectrum.mostDetailedTiles`) when they came
-    /// from the same decode as the working pixels; nil when the quality stage must decode them itself.
-    public var detailTiles: [[Float]]?
+    /// For a PNG, WebP, … decoded whole once (`decodeOncePixels`): what its native pixels give, in place
+    /// of the JPEG path's reading. Nil when the quality stage must decode the native pixels itself.
+    public var pixelReading: PixelReading?
 
     public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String,
                 jpeg: JPEGReading? = nil) {
@@ -42,58 +42,80 @@ public struct DecodedImage: Sendable {
 
     /// What the analysis stages work from. A JPEG is read once through its coefficients (`JPEGReading`);
     /// the libvips working decode is added only when `workingPixels` is true (a stage reads the RGB,
-    /// like face detection), so `winnow scan --no-faces` never decodes a JPEG's pixels. Other formats
-    /// (and JPEG layouts the coefficient path does not read) get the libvips decode.
+    /// like face detection), so `winnow scan --no-faces` never decodes a JPEG's pixels. Other formats are
+    /// decoded whole once (`PixelReading`), and shrunk from that decode when a stage reads the RGB; above
+    /// `decodeOncePixels`, and for JPEG layouts the coefficient path does not read, libvips gives the
+    /// working decode and the quality stage streams the native pixels itself.
     public static func forAnalysis(path: String, maxSide: Int, maxPixels: Int64, workingPixels: Bool) throws -> DecodedImage {
         // The malloc settings made there serve libjpeg's coefficient arrays too.
         Vips.start()
-        guard let reading = try JPEGReading.read(path: path, maxPixels: maxPixels) else {
-            return try load(path: path, maxSide: maxSide, maxPixels: maxPixels, withDetailTiles: true)
+        if let reading = try JPEGReading.read(path: path, maxPixels: maxPixels) {
+            guard workingPixels else {
+                return DecodedImage(width: 0, height: 0, rgb: [], fullWidth: reading.width, fullHeight: reading.height,
+                                    format: "jpegload", jpeg: reading)
+            }
+            var image = try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
+            image.jpeg = reading
+            return image
         }
-        guard workingPixels else {
-            return DecodedImage(width: 0, height: 0, rgb: [], fullWidth: reading.width, fullHeight: reading.height,
-                                format: "jpegload", jpeg: reading)
+        let (width, height, format) = try header(path: path)
+        guard format != "jpegload", Int64(width) * Int64(height) <= decodeOncePixels else {
+            return try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
         }
-        var image = try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
-        image.jpeg = reading
-        return image
+        return try decodeOnce(path: path, maxSide: workingPixels ? maxSide : 0, maxPixels: maxPixels, format: format)
     }
 
     /// The detail tiles need every native pixel, so up to this size a PNG, WebP, … is decoded once into
-    /// memory for both the working pixels and the tiles: at most 128 MB even at 16-bit RGBA. Bigger images,
-    /// and JPEGs left to libvips (whose shrink-on-load is cheap), are decoded twice, streaming.
+    /// memory for everything: 48 MB of RGB. Bigger images are decoded twice, streaming.
     static let decodeOncePixels: Int64 = 16_000_000
 
-    /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side; with `withDetailTiles`,
-    /// also the native detail tiles where one decode can give both (see `decodeOncePixels`).
-    public static func load(path: String, maxSide: Int, maxPixels: Int64, withDetailTiles: Bool = false) throws -> DecodedImage {
-        Vips.start()
+    /// Size and libvips loader name from the header alone.
+    static func header(path: String) throws -> (width: Int, height: Int, format: String) {
         var width: Int32 = 0, height: Int32 = 0
         var loader: UnsafeMutablePointer<CChar>?
         var error: UnsafeMutablePointer<CChar>?
         if winnow_vips_header(path, &width, &height, &loader, &error) != 0 {
             throw DecodeError(message: Vips.take(error), notAnImage: true)
         }
-        let format = Vips.take(loader)
-        let decodeOnce = withDetailTiles && format != "jpegload" && Int64(width) * Int64(height) <= decodeOncePixels
-        var pixels = winnow_pixels(), native = winnow_pixels()
-        let failed = decodeOnce
-            ? winnow_vips_small_and_gray(path, Int32(maxSide), maxPixels, &pixels, &native, &error)
-            : winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error)
-        if failed != 0 { throw DecodeError(message: Vips.take(error), notAnImage: false) }
-        defer { winnow_pixels_free(&pixels); winnow_pixels_free(&native) }
+        return (Int(width), Int(height), Vips.take(loader))
+    }
+
+    /// One full decode of `path` read by `PixelReading`; with `maxSide` > 0, also the working pixels.
+    static func decodeOnce(path: String, maxSide: Int, maxPixels: Int64, format: String) throws -> DecodedImage {
+        var native = winnow_pixels(), small = winnow_pixels(), orientation: Int32 = 1
+        var error: UnsafeMutablePointer<CChar>?
+        if winnow_vips_native(path, Int32(maxSide), maxPixels, &native, &orientation, &small, &error) != 0 {
+            throw DecodeError(message: Vips.take(error), notAnImage: false)
+        }
+        defer { winnow_pixels_free(&native); winnow_pixels_free(&small) }
+        let reading = PixelReading(
+            pixels: UnsafeBufferPointer(start: native.data, count: Int(native.width) * Int(native.height) * Int(native.bands)),
+            width: Int(native.width), height: Int(native.height), bands: Int(native.bands), orientation: Int(orientation))
+        let swap = ExifOrientation.swapsAxes(Int(orientation))
+        var image = DecodedImage(width: Int(small.width), height: Int(small.height),
+                                 rgb: small.data.map { Array(UnsafeBufferPointer(start: $0, count: Int(small.width) * Int(small.height) * 3)) } ?? [],
+                                 fullWidth: Int(swap ? native.height : native.width), fullHeight: Int(swap ? native.width : native.height),
+                                 format: format)
+        image.pixelReading = reading
+        return image
+    }
+
+    /// Decodes `path` shrunk on load to at most `maxSide` pixels on the long side.
+    public static func load(path: String, maxSide: Int, maxPixels: Int64) throws -> DecodedImage {
+        Vips.start()
+        let (width, height, format) = try header(path: path)
+        var pixels = winnow_pixels()
+        var error: UnsafeMutablePointer<CChar>?
+        if winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error) != 0 {
+            throw DecodeError(message: Vips.take(error), notAnImage: false)
+        }
+        defer { winnow_pixels_free(&pixels) }
         let count = Int(pixels.width) * Int(pixels.height) * Int(pixels.bands)
         let rgb = Array(UnsafeBufferPointer(start: pixels.data, count: count))
         // vips_thumbnail auto-rotates; swap the header size to match when it did.
         let rotated = (pixels.width > pixels.height) != (width > height) && pixels.width != pixels.height
-        var image = DecodedImage(width: Int(pixels.width), height: Int(pixels.height), rgb: rgb,
-                                 fullWidth: Int(rotated ? height : width), fullHeight: Int(rotated ? width : height),
-                                 format: format)
-        if decodeOnce {
-            let gray = UnsafeBufferPointer(start: native.data, count: Int(native.width) * Int(native.height))
-            image.detailTiles = DetailSpectrum.mostDetailedTiles(bytes: gray, width: Int(native.width), height: Int(native.height))
-        }
-        return image
+        return DecodedImage(width: Int(pixels.width), height: Int(pixels.height), rgb: rgb,
+                            fullWidth: rotated ? height : width, fullHeight: rotated ? width : height, format: format)
     }
 
     /// Luminance (Rec. 601), one byte per pixel.

@@ -17,6 +17,8 @@ struct JPEGCoefficientPathTests {
         var progressive: String { path("progressive.jpg") }
         var grey: String { path("grey.jpg") }
         var png: String { path("lossless.png") }
+        /// `rotated` as a PNG, which keeps the EXIF orientation.
+        var rotatedPNG: String { path("rotated.png") }
         /// 1600×2400 stored sideways with EXIF orientation 6 (a phone's portrait shot): shown 2400 wide.
         var rotated: String { path("rotated.jpg") }
         var truncated: String { path("truncated.jpg") }
@@ -37,6 +39,7 @@ struct JPEGCoefficientPathTests {
         vips("rot", f.baseline, f.path("sideways.jpg") + "[Q=90,strip]", "d270")
         let sideways = try! Data(contentsOf: URL(fileURLWithPath: f.path("sideways.jpg")))
         try! withOrientation(sideways, 6).write(to: URL(fileURLWithPath: f.rotated))
+        vips("copy", f.rotated, f.rotatedPNG)
         let whole = try! Data(contentsOf: URL(fileURLWithPath: f.baseline))
         try! whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: f.truncated))
         try! claimingSize(whole, width: 60000, height: 60000).write(to: URL(fileURLWithPath: f.bomb))
@@ -219,19 +222,29 @@ struct JPEGCoefficientPathTests {
         #expect(try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 250_000_000) != nil)
     }
 
-    @Test func aPNGGoesThroughLibvips() throws {
+    @Test func aPNGIsDecodedOnceAndShrunkOnlyWhenAStageReadsItsPixels() throws {
         #expect(try JPEGReading.read(path: Self.fixture.png, maxPixels: 250_000_000) == nil)
-        let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
-        #expect(image.jpeg == nil && image.format == "pngload")
-        #expect(image.width == 1024 && image.rgb.count == 1024 * image.height * 3)
+        let bare = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
+        #expect(bare.jpeg == nil && bare.pixelReading != nil && bare.rgb.isEmpty && bare.format == "pngload")
+        #expect(bare.fullWidth == 2400 && bare.fullHeight == 1600)
+        let withPixels = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
+        #expect(withPixels.pixelReading != nil && withPixels.width == 1024 && withPixels.rgb.count == 1024 * withPixels.height * 3)
+        var a = ImageFacts(sha256: "", byteCount: 0, width: 2400, height: 1600, format: "pngload"), b = a
+        try QualityStage().analyze(bare, path: Self.fixture.png, facts: &a)
+        try QualityStage().analyze(withPixels, path: Self.fixture.png, facts: &b)
+        #expect(a == b)
     }
 
-    @Test func aPNGIsDecodedOnceForItsWorkingPixelsAndItsDetailTiles() throws {
-        let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
-        let tiles = try #require(image.detailTiles)
+    @Test func aPNGIsDecodedOnceForItsSmallImageAndItsDetailTiles() throws {
+        let image = try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000, workingPixels: false)
+        let tiles = try #require(image.pixelReading?.detailTiles)
         #expect(tiles.count == DetailSpectrum.maxTiles)
-        // The same tiles as the streamed native decode the quality stage falls back to.
-        #expect(DetailSpectrum.measure(tiles: tiles) == (try QualityStage.nativeSpectrum(path: Self.fixture.png, maxPixels: 250_000_000)))
+        // The streamed native decode the quality stage falls back to for big images measures the same
+        // detail (its luma is libvips' float, rounded otherwise: single levels differ).
+        let once = DetailModel().assess(DetailSpectrum.measure(tiles: tiles), longSide: 2400)
+        let streamed = DetailModel().assess(try QualityStage.nativeSpectrum(path: Self.fixture.png, maxPixels: 250_000_000), longSide: 2400)
+        #expect(once.detailPixels == streamed.detailPixels && once.blurry == streamed.blurry && once.upscaled == streamed.upscaled)
+        #expect(abs(once.sharpness - streamed.sharpness) < 0.02)
         // A PNG cut in half is an error from that one decode, not a half-grey image.
         let whole = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.png))
         let cut = Self.fixture.path("cut.png")
@@ -239,6 +252,27 @@ struct JPEGCoefficientPathTests {
         #expect(throws: DecodeError.self) {
             try DecodedImage.forAnalysis(path: cut, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
         }
+    }
+
+    @Test func aPNGIsHashedFromTheSameSmallImageAsItsJPEGOriginal() throws {
+        let jpeg = try Self.read(Self.fixture.baseline).plane
+        let png = try #require(try DecodedImage.forAnalysis(path: Self.fixture.png, maxSide: 1024, maxPixels: 250_000_000,
+                                                            workingPixels: false).pixelReading?.plane)
+        #expect(png.width == jpeg.width && png.height == jpeg.height)
+        // Block means of the decoded pixels against the DC terms they were decoded from: rounding apart, equal.
+        let gaps = zip(png.pixels, jpeg.pixels).map { abs($0 - $1) }
+        #expect(gaps.reduce(0, +) / Float(gaps.count) < 0.5)
+        #expect(gaps.max()! < 2)
+    }
+
+    @Test func aPNGWithAnEXIFOrientationIsTurnedUpright() throws {
+        let image = try DecodedImage.forAnalysis(path: Self.fixture.rotatedPNG, maxSide: 1024, maxPixels: 250_000_000, workingPixels: true)
+        #expect(image.fullWidth == 2400 && image.fullHeight == 1600 && image.width == 1024)
+        let upright = try #require(image.pixelReading?.plane)
+        let reference = try Self.read(Self.fixture.baseline).plane
+        #expect(upright.width == reference.width && upright.height == reference.height)
+        let gap = zip(upright.pixels, reference.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(upright.pixels.count)
+        #expect(gap < 2, "mean gap \(gap) levels")
     }
 
     @Test func aJPEGIsNotDecodedToPixelsUnlessAStageReadsThem() throws {

@@ -22,10 +22,13 @@ public struct QualityStage: AnalysisStage {
             plane = jpeg.plane
             spectrum = DetailSpectrum.measure(tiles: jpeg.detailTiles)
             grayscale = jpeg.grayscale
+        } else if let reading = image.pixelReading {
+            plane = reading.plane
+            spectrum = DetailSpectrum.measure(tiles: reading.detailTiles)
+            grayscale = reading.grayscale
         } else {
             plane = GrayPlane(width: image.width, height: image.height, bytes: image.gray)
-            spectrum = try image.detailTiles.map(DetailSpectrum.measure(tiles:))
-                ?? Self.nativeSpectrum(path: path, maxPixels: maxPixels)
+            spectrum = try Self.nativeSpectrum(path: path, maxPixels: maxPixels)
             grayscale = Self.isGrayscale(image)
         }
         let small = plane.resampled(width: 32, height: 32)
