@@ -272,47 +272,49 @@ public enum SecondLook {
             first = min(first, x); last = max(last, x)
         }
         guard first <= last else { return 9 }
+        // Every row of `b` sampled at those columns, once: a pixel's top and bottom samples are two of
+        // these rows (the very floats the per-pixel form computed), so the loop below reads them four
+        // abreast instead of gathering four neighbours per pixel.
+        var across = [Float](repeating: 0, count: n * n)
+        b.withUnsafeBufferPointer { pb in
+            across.withUnsafeMutableBufferPointer { out in
+                for j in 0..<n {
+                    let row = pb.baseAddress! + j * n, line = out.baseAddress! + j * n
+                    for x in first...last {
+                        let i = left[x], f = weight[x]
+                        line[x] = row[i] * (1 - f) + row[i + 1] * f
+                    }
+                }
+            }
+        }
         var rowsInside = 0
         var sa = SIMD4<Double>(), sb = SIMD4<Double>(), saa = SIMD4<Double>(), sbb = SIMD4<Double>(), sab = SIMD4<Double>()
         var ta = 0.0, tb = 0.0, taa = 0.0, tbb = 0.0, tab = 0.0
         let wide = (last - first + 1) / 4 * 4
         a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                left.withUnsafeBufferPointer { li in
-                    weight.withUnsafeBufferPointer { wf in
-                        for y in 0..<n {
-                            let yb = w.sy * (Double(y) - c) + c + w.ty
-                            guard yb >= 0, yb <= Double(n - 1) else { continue }
-                            rowsInside += 1
-                            let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
-                            let row = pb.baseAddress! + j * n, next = row + n
-                            let ra = UnsafeRawPointer(pa.baseAddress! + y * n)
-                            var x = first
-                            while x < first + wide {
-                                let i0 = li[x], i1 = li[x + 1], i2 = li[x + 2], i3 = li[x + 3]
-                                let f = SIMD4<Float>(wf[x], wf[x + 1], wf[x + 2], wf[x + 3])
-                                let p00 = SIMD4<Float>(row[i0], row[i1], row[i2], row[i3])
-                                let p01 = SIMD4<Float>(row[i0 + 1], row[i1 + 1], row[i2 + 1], row[i3 + 1])
-                                let p10 = SIMD4<Float>(next[i0], next[i1], next[i2], next[i3])
-                                let p11 = SIMD4<Float>(next[i0 + 1], next[i1 + 1], next[i2 + 1], next[i3 + 1])
-                                let top = p00 * (1 - f) + p01 * f
-                                let bottom = p10 * (1 - f) + p11 * f
-                                let value = top * (1 - g) + bottom * g
-                                let va = ra.loadUnaligned(fromByteOffset: 4 * x, as: SIMD4<Float>.self)
-                                let da = SIMD4<Double>(Double(va[0]), Double(va[1]), Double(va[2]), Double(va[3]))
-                                let db = SIMD4<Double>(Double(value[0]), Double(value[1]), Double(value[2]), Double(value[3]))
-                                sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db
-                                x += 4
-                            }
-                            while x <= last {
-                                let i = li[x], f = wf[x]
-                                let top = row[i] * (1 - f) + row[i + 1] * f
-                                let bottom = next[i] * (1 - f) + next[i + 1] * f
-                                let da = Double(pa[y * n + x]), db = Double(top * (1 - g) + bottom * g)
-                                ta += da; tb += db; taa += da * da; tbb += db * db; tab += da * db
-                                x += 1
-                            }
-                        }
+            across.withUnsafeBufferPointer { ph in
+                for y in 0..<n {
+                    let yb = w.sy * (Double(y) - c) + c + w.ty
+                    guard yb >= 0, yb <= Double(n - 1) else { continue }
+                    rowsInside += 1
+                    let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
+                    let top = UnsafeRawPointer(ph.baseAddress! + j * n), bottom = top + 4 * n
+                    let ra = UnsafeRawPointer(pa.baseAddress! + y * n)
+                    var x = first
+                    while x < first + wide {
+                        let t = top.loadUnaligned(fromByteOffset: 4 * x, as: SIMD4<Float>.self)
+                        let u = bottom.loadUnaligned(fromByteOffset: 4 * x, as: SIMD4<Float>.self)
+                        let value = t * (1 - g) + u * g
+                        let va = ra.loadUnaligned(fromByteOffset: 4 * x, as: SIMD4<Float>.self)
+                        let da = SIMD4<Double>(Double(va[0]), Double(va[1]), Double(va[2]), Double(va[3]))
+                        let db = SIMD4<Double>(Double(value[0]), Double(value[1]), Double(value[2]), Double(value[3]))
+                        sa += da; sb += db; saa += da * da; sbb += db * db; sab += da * db
+                        x += 4
+                    }
+                    while x <= last {
+                        let da = Double(pa[y * n + x]), db = Double(ph[j * n + x] * (1 - g) + ph[(j + 1) * n + x] * g)
+                        ta += da; tb += db; taa += da * da; tbb += db * db; tab += da * db
+                        x += 1
                     }
                 }
             }
