@@ -59,6 +59,7 @@ public struct DecodedImage: Sendable {
             return image
         }
         let (width, height, format) = try header(path: path)
+        // A JPEG left to libvips shrinks on load cheaply, so it is decoded twice rather than held whole.
         guard format != "jpegload", Int64(width) * Int64(height) <= decodeOncePixels else {
             return try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
         }
@@ -66,7 +67,7 @@ public struct DecodedImage: Sendable {
     }
 
     /// The detail tiles need every native pixel, so up to this size a PNG, WebP, … is decoded once into
-    /// memory for everything: 48 MB of RGB. Bigger images are decoded twice, streaming.
+    /// memory for everything: at most 48 MB of RGB. Bigger images are decoded twice, streaming.
     static let decodeOncePixels: Int64 = 16_000_000
 
     /// Size and libvips loader name from the header alone.
