@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "VipsShim", dependencies: ["CVips"]),
         // libjpeg-turbo's coefficient API (one entropy-decoding pass, no pixels) behind a small C API.
         .target(name: "JPEGShim", linkerSettings: [.linkedLibrary("jpeg")]),
+        // libwebp straight to the Y, U, V planes (libvips' WebP loader holds a whole RGBA frame).
+        .target(name: "WebPShim", linkerSettings: [.linkedLibrary("webp"), .linkedLibrary("webpdemux")]),
         .systemLibrary(name: "CInotifyTools", providers: [.apt(["libinotifytools0-dev"])]),
         .systemLibrary(name: "CNotify", pkgConfig: "libnotify", providers: [.apt(["libnotify-dev"])]),
         // dlib (HOG detector, 68 landmarks) + OpenCV (profile cascade) behind a small extern "C" API.
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "WinnowCore",
             dependencies: [
-                "VipsShim", "JPEGShim", "CInotifyTools", "FaceShim",
+                "VipsShim", "JPEGShim", "WebPShim", "CInotifyTools", "FaceShim",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Crypto", package: "swift-crypto"),

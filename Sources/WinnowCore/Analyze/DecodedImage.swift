@@ -25,8 +25,9 @@ public struct DecodedImage: Sendable {
     /// For a JPEG the coefficient path reads: the small luma image, grey-or-colour and the detail tiles,
     /// from one entropy-decoding pass. Nil for other formats (and from `load`).
     public var jpeg: JPEGReading?
-    /// For a PNG, WebP, … decoded whole once (`decodeOncePixels`): what its native pixels give, in place
-    /// of the JPEG path's reading. Nil when the quality stage must decode the native pixels itself.
+    /// For a still WebP (from its Y, U, V planes: `WebPReading`), and for a PNG, … decoded whole once
+    /// (`decodeOncePixels`): what its native pixels give, in place of the JPEG path's reading. Nil when
+    /// the quality stage must decode the native pixels itself.
     public var pixelReading: PixelReading?
 
     public init(width: Int, height: Int, rgb: [UInt8], fullWidth: Int, fullHeight: Int, format: String,
@@ -40,12 +41,13 @@ public struct DecodedImage: Sendable {
         self.jpeg = jpeg
     }
 
-    /// What the analysis stages work from. A JPEG is read once through its coefficients (`JPEGReading`);
-    /// the libvips working decode is added only when `workingPixels` is true (a stage reads the RGB,
-    /// like face detection), so `winnow scan --no-faces` never decodes a JPEG's pixels. Other formats are
-    /// decoded whole once (`PixelReading`), and shrunk from that decode when a stage reads the RGB; above
-    /// `decodeOncePixels`, and for JPEG layouts the coefficient path does not read, libvips gives the
-    /// working decode and the quality stage streams the native pixels itself.
+    /// What the analysis stages work from. A JPEG is read once through its coefficients (`JPEGReading`),
+    /// a still WebP once through its Y, U, V planes (`WebPReading`); for them the libvips working decode
+    /// is added only when `workingPixels` is true (a stage reads the RGB, like face detection), so
+    /// `winnow scan --no-faces` never decodes their pixels to RGB. Other formats are decoded whole once
+    /// (`PixelReading`), and shrunk from that decode when a stage reads the RGB; above `decodeOncePixels`,
+    /// and for JPEG layouts the coefficient path does not read, libvips gives the working decode and the
+    /// quality stage streams the native pixels itself.
     public static func forAnalysis(path: String, maxSide: Int, maxPixels: Int64, workingPixels: Bool) throws -> DecodedImage {
         // The malloc settings made there serve libjpeg's coefficient arrays too.
         Vips.start()
@@ -56,6 +58,13 @@ public struct DecodedImage: Sendable {
             }
             var image = try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
             image.jpeg = reading
+            return image
+        }
+        if let webp = try WebPReading.read(path: path, maxPixels: maxPixels) {
+            var image = workingPixels
+                ? try load(path: path, maxSide: maxSide, maxPixels: maxPixels)
+                : DecodedImage(width: 0, height: 0, rgb: [], fullWidth: webp.width, fullHeight: webp.height, format: "webpload")
+            image.pixelReading = webp.reading
             return image
         }
         let (width, height, format) = try header(path: path)

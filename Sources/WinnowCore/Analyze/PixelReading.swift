@@ -17,11 +17,22 @@ public struct PixelReading: Sendable {
 
     /// Reads `bands` (1: grey, 3 or more: R, G, B first) interleaved 8-bit pixels.
     public init(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, bands: Int, orientation: Int) {
+        self.init(pixels: pixels, width: width, height: height, bands: bands, orientation: orientation, grayscale: nil)
+    }
+
+    /// Reads a luma plane (`width` bytes a row) whose grey-or-colour answer comes from elsewhere
+    /// (a WebP's chroma planes).
+    init(luma: UnsafeBufferPointer<UInt8>, width: Int, height: Int, orientation: Int, grayscale: Bool) {
+        self.init(pixels: luma, width: width, height: height, bands: 1, orientation: orientation, grayscale: grayscale)
+    }
+
+    private init(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, bands: Int, orientation: Int, grayscale known: Bool?) {
         precondition(width > 0 && height > 0 && bands > 0 && pixels.count >= width * height * bands)
         let f = 8 / JPEGReading.pixelsPerBlock(width: width, height: height)
         let planeWidth = (width + f - 1) / f, planeHeight = (height + f - 1) / f
         let colour = bands >= 3
-        var luma = [UInt8](repeating: 0, count: width * height)
+        // A grey image is its own luma; only colour needs a luma copy.
+        var luma = [UInt8](repeating: 0, count: colour ? width * height : 0)
         var means = [Float](repeating: 0, count: planeWidth * planeHeight)
         // Per block of the current block row: the sums of R, G and B (grey: three times the same).
         var sums = [Int](repeating: 0, count: planeWidth * 3)
@@ -29,7 +40,7 @@ public struct PixelReading: Sendable {
         luma.withUnsafeMutableBufferPointer { out in
             sums.withUnsafeMutableBufferPointer { sum in
                 for y in 0..<height {
-                    let row = pixels.baseAddress! + y * width * bands, line = out.baseAddress! + y * width
+                    let row = pixels.baseAddress! + y * width * bands
                     for block in 0..<planeWidth {
                         var r = 0, g = 0, b = 0
                         for x in (block * f)..<min(width, block * f + f) {
@@ -37,10 +48,9 @@ public struct PixelReading: Sendable {
                             if colour {
                                 let pr = Int(p[0]), pg = Int(p[1]), pb = Int(p[2])
                                 // Rec. 601 in 16-bit fixed point, rounded: what a JPEG encoder stores as Y.
-                                line[x] = UInt8(truncatingIfNeeded: (19595 * pr + 38470 * pg + 7471 * pb + 32768) >> 16)
+                                out[y * width + x] = UInt8(truncatingIfNeeded: (19595 * pr + 38470 * pg + 7471 * pb + 32768) >> 16)
                                 r += pr; g += pg; b += pb
                             } else {
-                                line[x] = p[0]
                                 r += Int(p[0])
                             }
                         }
@@ -59,9 +69,9 @@ public struct PixelReading: Sendable {
             }
         }
         plane = GrayPlane(width: planeWidth, height: planeHeight, pixels: means).oriented(orientation)
-        grayscale = spread / Double(planeWidth * planeHeight) < 3
-        detailTiles = luma.withUnsafeBufferPointer {
-            DetailSpectrum.mostDetailedTiles(bytes: $0, width: width, height: height)
-        }
+        grayscale = known ?? (spread / Double(planeWidth * planeHeight) < 3)
+        detailTiles = colour
+            ? luma.withUnsafeBufferPointer { DetailSpectrum.mostDetailedTiles(bytes: $0, width: width, height: height) }
+            : DetailSpectrum.mostDetailedTiles(bytes: UnsafeBufferPointer(rebasing: pixels[0..<(width * height)]), width: width, height: height)
     }
 }

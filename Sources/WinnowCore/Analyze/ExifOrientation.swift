@@ -1,15 +1,29 @@
 import Foundation
 
 /// The EXIF orientation tag (1–8): how a viewer turns the stored pixels before showing them. libvips
-/// auto-rotates by it; the coefficient path must turn its small image the same way, so that a rotated
+/// auto-rotates by it; the JPEG and WebP readers must turn their small image the same way, so that a rotated
 /// copy hashes like its upright twin.
 public enum ExifOrientation {
     /// The tag from an APP1 payload ("Exif\0\0" then a TIFF header), or 1 (as stored) when absent or unreadable.
     public static func read(app1 bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard bytes.count >= 14, bytes[0] == 0x45, bytes[1] == 0x78, bytes[2] == 0x69, bytes[3] == 0x66 else { return 1 }
-        let tiff = 6
+        guard hasExifPrefix(bytes) else { return 1 }
+        return read(tiff: UnsafeBufferPointer(rebasing: bytes[6...]))
+    }
+
+    /// The tag from a WebP's EXIF chunk: a TIFF header, after "Exif\0\0" when the writer added one.
+    public static func read(webpChunk bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        hasExifPrefix(bytes) ? read(app1: bytes) : read(tiff: bytes)
+    }
+
+    static func hasExifPrefix(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        bytes.count >= 6 && bytes[0] == 0x45 && bytes[1] == 0x78 && bytes[2] == 0x69 && bytes[3] == 0x66
+    }
+
+    /// The tag from TIFF data (byte order mark, then IFD0's offset), or 1.
+    static func read(tiff bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard bytes.count >= 8 else { return 1 }
         let little: Bool
-        switch (bytes[tiff], bytes[tiff + 1]) {
+        switch (bytes[0], bytes[1]) {
         case (0x49, 0x49): little = true
         case (0x4D, 0x4D): little = false
         default: return 1
@@ -24,9 +38,9 @@ public enum ExifOrientation {
             return low | high << 16
         }
         // IFD0: the tag lives there (0x0112, type SHORT, value in the entry itself).
-        guard let offset = u32(tiff + 4), let count = u16(tiff + offset) else { return 1 }
+        guard let offset = u32(4), let count = u16(offset) else { return 1 }
         for entry in 0..<min(count, 512) {
-            let at = tiff + offset + 2 + 12 * entry
+            let at = offset + 2 + 12 * entry
             guard let tag = u16(at) else { return 1 }
             if tag == 0x0112 {
                 guard let value = u16(at + 8), (1...8).contains(value) else { return 1 }
