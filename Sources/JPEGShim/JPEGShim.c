@@ -14,11 +14,16 @@ typedef struct {
     char message[JMSG_LENGTH_MAX];
 } catching_errors;
 
-/// One whole-image coefficient array, in storage this shim maps instead of libjpeg's memory manager
-/// (see `zeroed_storage`).
+/// One component's coefficient array, in storage this shim provides instead of libjpeg's memory
+/// manager: the whole image (see `zeroed_storage`), or, for a single-scan file, only the rows libjpeg
+/// is filling (see `access_coefficient_array`).
 typedef struct coefficient_array {
+    int component;
     JBLOCKARRAY rows;
-    JDIMENSION blocks_per_row, row_count;
+    JDIMENSION blocks_per_row, row_count, max_access;
+    /// Streaming: the scratch rows, and the block rows they hold (start, count) once filled.
+    JBLOCK *scratch;
+    JDIMENSION pending_start, pending_count;
     struct coefficient_array *next;
 } coefficient_array;
 
@@ -27,12 +32,19 @@ struct winnow_jpeg {
     struct jpeg_decompress_struct cinfo;
     catching_errors errors;
     FILE *file;
-    jvirt_barray_ptr *coefficients;
-    /// The coefficient arrays requested of the memory manager, and the storage they live in.
+    /// The coefficient arrays requested of the memory manager (in component order), and the storage
+    /// they live in.
     coefficient_array *arrays;
+    int array_count;
     JBLOCK *storage;
     size_t storage_bytes;
     void (*libjpeg_realize)(j_common_ptr);
+    /// Set for a single-scan file: each block row is complete once libjpeg moves on to the next, so it
+    /// goes to `handler` then and its storage is reused.
+    int streaming;
+    winnow_jpeg_row_handler handler;
+    void *context;
+    uint16_t quant[3][64];
 };
 
 /// libjpeg's memory manager takes the coefficient arrays from malloc and zeroes each row before the
@@ -57,47 +69,76 @@ static JBLOCK *zeroed_storage(size_t bytes, size_t *mapped) {
 }
 
 /// libjpeg's request_virt_barray: every array is all in memory and zeroed, whatever `pre_zero` asks.
+/// libjpeg's coefficient controller requests one per component, in component order.
 static jvirt_barray_ptr request_coefficient_array(j_common_ptr cinfo, int pool_id, boolean pre_zero,
                                                   JDIMENSION blocks_per_row, JDIMENSION row_count,
                                                   JDIMENSION max_access) {
     (void)pre_zero;
-    (void)max_access;
     winnow_jpeg *jpeg = (winnow_jpeg *)cinfo;
     coefficient_array *array = (*cinfo->mem->alloc_small)(cinfo, pool_id, sizeof *array);
     memset(array, 0, sizeof *array);
+    array->component = jpeg->array_count++;
     array->blocks_per_row = blocks_per_row;
     array->row_count = row_count;
-    array->next = jpeg->arrays;
-    jpeg->arrays = array;
+    array->max_access = max_access;
+    // Appended, so that rows are handed over component by component in order.
+    coefficient_array **last = &jpeg->arrays;
+    while (*last) last = &(*last)->next;
+    *last = array;
     return (jvirt_barray_ptr)array;
 }
 
-/// libjpeg's realize_virt_arrays: one mapping for every coefficient array, rows pointing into it.
+/// libjpeg's realize_virt_arrays: one mapping for every coefficient array, rows pointing into it; when
+/// streaming, only `max_access` rows per array.
 static void realize_arrays(j_common_ptr cinfo) {
     winnow_jpeg *jpeg = (winnow_jpeg *)cinfo;
     jpeg->libjpeg_realize(cinfo);   // virtual sample arrays, if any, stay libjpeg's
     if (jpeg->storage) return;
     size_t blocks = 0;
-    for (coefficient_array *a = jpeg->arrays; a; a = a->next) blocks += (size_t)a->blocks_per_row * a->row_count;
+    for (coefficient_array *a = jpeg->arrays; a; a = a->next)
+        blocks += (size_t)a->blocks_per_row * (jpeg->streaming ? a->max_access : a->row_count);
     if (blocks == 0) return;
     jpeg->storage = zeroed_storage(blocks * sizeof(JBLOCK), &jpeg->storage_bytes);
     if (!jpeg->storage) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
     JBLOCK *next = jpeg->storage;
     for (coefficient_array *a = jpeg->arrays; a; a = a->next) {
-        a->rows = (*cinfo->mem->alloc_small)(cinfo, JPOOL_IMAGE, (size_t)a->row_count * sizeof(JBLOCKROW));
-        for (JDIMENSION r = 0; r < a->row_count; r++, next += a->blocks_per_row) a->rows[r] = next;
+        JDIMENSION rows = jpeg->streaming ? a->max_access : a->row_count;
+        a->rows = (*cinfo->mem->alloc_small)(cinfo, JPOOL_IMAGE, (size_t)rows * sizeof(JBLOCKROW));
+        a->scratch = next;
+        for (JDIMENSION r = 0; r < rows; r++, next += a->blocks_per_row) a->rows[r] = next;
     }
 }
 
-/// libjpeg's access_virt_barray: the rows asked for, straight from the mapping.
+/// Hands `array`'s block rows start..<start+count to the handler (those inside the image: the array is
+/// rounded up to whole MCUs).
+static void hand_over(winnow_jpeg *jpeg, coefficient_array *array, JDIMENSION start, JDIMENSION count) {
+    jpeg_component_info *component = &jpeg->cinfo.comp_info[array->component];
+    for (JDIMENSION r = start; r < start + count && r < component->height_in_blocks; r++) {
+        JBLOCKROW row = jpeg->streaming ? array->rows[r - start] : array->rows[r];
+        jpeg->handler(jpeg->context, array->component, (int)r, (const int16_t *)row, jpeg->quant[array->component]);
+    }
+}
+
+/// libjpeg's access_virt_barray: the rows asked for. Whole image: straight from the mapping (zero
+/// already: fresh from the kernel, so libjpeg's own zeroing is skipped). Streaming: libjpeg fills each
+/// row once, in order, so a request for new rows means the scratch rows are complete: they are handed
+/// over, zeroed and reused.
 static JBLOCKARRAY access_coefficient_array(j_common_ptr cinfo, jvirt_barray_ptr ptr, JDIMENSION start_row,
                                             JDIMENSION num_rows, boolean writable) {
     (void)writable;
+    winnow_jpeg *jpeg = (winnow_jpeg *)cinfo;
     coefficient_array *array = (coefficient_array *)ptr;
     JDIMENSION end_row = start_row + num_rows;
     if (!array->rows || end_row > array->row_count || end_row < start_row) ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
-    // libjpeg zeroes each row before its first use; these rows are zero already (fresh from the kernel).
-    return array->rows + start_row;
+    if (!jpeg->streaming) return array->rows + start_row;
+    if (num_rows > array->max_access) ERREXIT(cinfo, JERR_BAD_VIRTUAL_ACCESS);
+    if (array->pending_count == 0 || array->pending_start != start_row) {
+        if (array->pending_count) hand_over(jpeg, array, array->pending_start, array->pending_count);
+        memset(array->scratch, 0, (size_t)array->max_access * array->blocks_per_row * sizeof(JBLOCK));
+        array->pending_start = start_row;
+        array->pending_count = num_rows;
+    }
+    return array->rows;
 }
 
 static void error_exit(j_common_ptr cinfo) {
@@ -167,11 +208,9 @@ int winnow_jpeg_open(const char *path, winnow_jpeg **out, winnow_jpeg_info *info
     info->width = (int)c->image_width;
     info->height = (int)c->image_height;
     info->components = c->num_components;
-    info->progressive = c->progressive_mode ? 1 : 0;
+    info->multiple_scans = jpeg_has_multiple_scans(c) ? 1 : 0;
     for (int i = 0; i < c->num_components; i++) {
         jpeg_component_info *component = &c->comp_info[i];
-        info->h_samp[i] = component->h_samp_factor;
-        info->v_samp[i] = component->v_samp_factor;
         info->width_in_blocks[i] = (int)component->width_in_blocks;
         info->height_in_blocks[i] = (int)component->height_in_blocks;
     }
@@ -186,29 +225,49 @@ int winnow_jpeg_open(const char *path, winnow_jpeg **out, winnow_jpeg_info *info
     return 0;
 }
 
-int winnow_jpeg_read(winnow_jpeg *jpeg, winnow_jpeg_info *info, char **error) {
-    if (setjmp(jpeg->errors.jump)) {
-        *error = copy_message(jpeg->errors.message);
-        jpeg->coefficients = NULL;
-        return -1;
-    }
-    jpeg->coefficients = jpeg_read_coefficients(&jpeg->cinfo);
+/// The quantisation tables: libjpeg's latched copies once a scan has started, else those the header
+/// defined (all a single-scan file has before its one scan).
+static int copy_quantisation(winnow_jpeg *jpeg) {
     struct jpeg_decompress_struct *c = &jpeg->cinfo;
     for (int i = 0; i < c->num_components && i < 3; i++) {
         JQUANT_TBL *table = c->comp_info[i].quant_table;
-        if (!table) { *error = copy_message("no quantisation table"); jpeg->coefficients = NULL; return -1; }
-        for (int k = 0; k < 64; k++) info->quant[i][k] = table->quantval[k];
+        int slot = c->comp_info[i].quant_tbl_no;
+        if (!table && slot >= 0 && slot < NUM_QUANT_TBLS) table = c->quant_tbl_ptrs[slot];
+        if (!table) return -1;
+        memcpy(jpeg->quant[i], table->quantval, sizeof jpeg->quant[i]);
     }
     return 0;
 }
 
-const int16_t *winnow_jpeg_block_row(winnow_jpeg *jpeg, int component, int row) {
-    if (!jpeg->coefficients || component < 0 || component >= jpeg->cinfo.num_components) return NULL;
-    if (row < 0 || row >= (int)jpeg->cinfo.comp_info[component].height_in_blocks) return NULL;
-    if (setjmp(jpeg->errors.jump)) return NULL;
-    JBLOCKARRAY rows = (*jpeg->cinfo.mem->access_virt_barray)((j_common_ptr)&jpeg->cinfo,
-                                                              jpeg->coefficients[component], (JDIMENSION)row, 1, FALSE);
-    return (const int16_t *)rows[0];
+int winnow_jpeg_read(winnow_jpeg *jpeg, int whole_image, winnow_jpeg_row_handler handler, void *context,
+                     char **error) {
+    if (setjmp(jpeg->errors.jump)) {
+        *error = copy_message(jpeg->errors.message);
+        return -1;
+    }
+    jpeg->handler = handler;
+    jpeg->context = context;
+    jpeg->streaming = !whole_image && !jpeg_has_multiple_scans(&jpeg->cinfo);
+    if (jpeg->streaming && copy_quantisation(jpeg) != 0) {
+        *error = copy_message("no quantisation table");
+        return -1;
+    }
+    if (!jpeg_read_coefficients(&jpeg->cinfo)) { *error = copy_message("JPEG decode failed"); return -1; }
+    if (jpeg->streaming) {
+        for (coefficient_array *a = jpeg->arrays; a; a = a->next)
+            if (a->pending_count) hand_over(jpeg, a, a->pending_start, a->pending_count);
+        return 0;
+    }
+    if (copy_quantisation(jpeg) != 0) { *error = copy_message("no quantisation table"); return -1; }
+    // In the order a single-scan file streams them: per MCU row, each component's rows.
+    struct jpeg_decompress_struct *c = &jpeg->cinfo;
+    JDIMENSION mcu_rows = (c->image_height + 8 * c->max_v_samp_factor - 1) / (8 * c->max_v_samp_factor);
+    for (JDIMENSION m = 0; m < mcu_rows; m++)
+        for (coefficient_array *a = jpeg->arrays; a; a = a->next) {
+            JDIMENSION v = (JDIMENSION)c->comp_info[a->component].v_samp_factor;
+            hand_over(jpeg, a, m * v, v);
+        }
+    return 0;
 }
 
 void winnow_jpeg_close(winnow_jpeg *jpeg) {

@@ -6,27 +6,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// An open JPEG and, once read, its quantised DCT coefficients. Close with winnow_jpeg_close.
+/// An open JPEG. Close with winnow_jpeg_close.
 typedef struct winnow_jpeg winnow_jpeg;
 
-/// What the header says (and, after winnow_jpeg_read, the quantisation tables).
+/// What the header says.
 typedef struct {
     /// Pixels as stored, before any EXIF orientation.
     int width;
     int height;
     /// 1 (grey) or 3 (YCbCr); other layouts are not opened.
     int components;
-    int progressive;
-    /// Per component: sampling factors and size in 8×8 blocks (luma first).
-    int h_samp[3];
-    int v_samp[3];
+    /// Set when the file has more than one scan (progressive, or components in separate scans): it is
+    /// decoded whole before any row is handed over.
+    int multiple_scans;
+    /// Per component: size in 8×8 blocks (luma first).
     int width_in_blocks[3];
     int height_in_blocks[3];
     /// The first APP1 "Exif" payload (starting with "Exif\0\0"), or NULL; owned by the handle.
     const uint8_t *exif;
     unsigned exif_length;
-    /// Per component, filled by winnow_jpeg_read: the quantisation table in natural (row-major) order.
-    uint16_t quant[3][64];
 } winnow_jpeg_info;
 
 /// Opens `path` and reads its header. Returns 0 with *out set; or 1 when this is not a JPEG the
@@ -34,13 +32,19 @@ typedef struct {
 /// with the reason in *error (free with winnow_jpeg_string_free).
 int winnow_jpeg_open(const char *path, winnow_jpeg **out, winnow_jpeg_info *info, char **error);
 
-/// Entropy-decodes every scan into the coefficient arrays (memory: 2 bytes per coefficient of every
-/// component) and fills info->quant. A truncated file is an error. Returns 0, or -1 with *error.
-int winnow_jpeg_read(winnow_jpeg *jpeg, winnow_jpeg_info *info, char **error);
+/// Receives one block row of one component: its width_in_blocks blocks of 64 quantised coefficients,
+/// natural order, and the component's quantisation table (natural order). Valid during the call only.
+typedef void (*winnow_jpeg_row_handler)(void *context, int component, int row, const int16_t *blocks,
+                                        const uint16_t *quant);
 
-/// Block row `row` of `component` after winnow_jpeg_read: width_in_blocks blocks of 64 quantised
-/// coefficients each, natural order. NULL when out of range. Valid until winnow_jpeg_close.
-const int16_t *winnow_jpeg_block_row(winnow_jpeg *jpeg, int component, int row);
+/// Entropy-decodes every scan and hands every block row of every component to `handler`: per MCU row,
+/// each component's rows in turn, top to bottom. A single-scan file (baseline, the common case) is
+/// handed over while it decodes, from a few reused rows of memory; a multi-scan one (progressive) is
+/// decoded whole first (2 bytes per coefficient of every component), and so is any file when
+/// `whole_image` is set. A truncated file is an error (rows already handed over are then to be
+/// discarded). Returns 0, or -1 with *error.
+int winnow_jpeg_read(winnow_jpeg *jpeg, int whole_image, winnow_jpeg_row_handler handler, void *context,
+                     char **error);
 
 void winnow_jpeg_close(winnow_jpeg *jpeg);
 void winnow_jpeg_string_free(char *string);

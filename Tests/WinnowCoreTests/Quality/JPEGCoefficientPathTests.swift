@@ -212,14 +212,32 @@ struct JPEGCoefficientPathTests {
         #expect(throws: DecodeError.self) { try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 1_000_000) }
     }
 
-    @Test func aJPEGWhoseCoefficientsWouldNotFitTheBudgetGoesToLibvips() throws {
-        // The fixture is 4:4:4 (libvips' default at q90): at 8000×5000 its coefficients would take 240 MB.
-        let whole = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.baseline))
-        let big = Self.fixture.path("big-444.jpg")
-        try Self.claimingSize(whole, width: 8000, height: 5000).write(to: URL(fileURLWithPath: big))
+    @Test func aProgressiveJPEGWhoseCoefficientsWouldNotFitTheBudgetGoesToLibvips() throws {
+        // A progressive file is decoded whole first: at 8000×5000 (4:4:4, libvips' default at q90) its
+        // coefficients would take 240 MB.
+        let progressive = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.progressive))
+        let big = Self.fixture.path("big-444-progressive.jpg")
+        try Self.claimingSize(progressive, width: 8000, height: 5000).write(to: URL(fileURLWithPath: big))
         #expect(try JPEGReading.read(path: big, maxPixels: 250_000_000) == nil)
-        // The real file, far under the budget, is read here.
-        #expect(try JPEGReading.read(path: Self.fixture.baseline, maxPixels: 250_000_000) != nil)
+        // A baseline file of that size is read as it decodes, in a few block rows: not sent to libvips.
+        // (This one's scan ends early: libjpeg warns of the premature end and zero-fills, as it would
+        // for any decode of such a file.)
+        let baseline = try Data(contentsOf: URL(fileURLWithPath: Self.fixture.baseline))
+        let bigBaseline = Self.fixture.path("big-444-baseline.jpg")
+        try Self.claimingSize(baseline, width: 8000, height: 5000).write(to: URL(fileURLWithPath: bigBaseline))
+        let reading = try #require(try JPEGReading.read(path: bigBaseline, maxPixels: 250_000_000))
+        #expect(reading.width == 8000 && reading.height == 5000)
+    }
+
+    /// A baseline JPEG is read block row by block row while it decodes; a progressive one only once
+    /// decoded whole. Both ways must give the same reading, bit for bit.
+    @Test(arguments: ["baseline.jpg", "grey.jpg", "rotated.jpg"])
+    func aJPEGReadAsItDecodesReadsExactlyAsOneDecodedWhole(_ name: String) throws {
+        let path = Self.fixture.path(name)
+        let streamed = try Self.read(path)
+        let whole = try #require(try JPEGReading.read(path: path, maxPixels: 250_000_000, wholeImage: true))
+        #expect(streamed.plane.pixels == whole.plane.pixels && streamed.plane.width == whole.plane.width)
+        #expect(streamed.detailTiles == whole.detailTiles && streamed.grayscale == whole.grayscale)
     }
 
     @Test func aPNGIsReadFromItsPixelsNotItsCoefficients() throws {
