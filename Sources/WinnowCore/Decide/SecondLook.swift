@@ -185,12 +185,17 @@ public enum SecondLook {
         let (sx, tx) = align1D(pa.columns, pb.columns)
         let (sy, ty) = align1D(pa.rows, pb.rows)
         // The search steps back onto warps it has already costed (the reverse of the move it just
-        // made): look those up instead of warping the look again. Same warp, same cost.
+        // made): look those up instead of warping the look again. Same warp, same cost. And a step in
+        // y keeps the x scale and shift: the columns sampled for them serve again.
         var costed: [WarpKey: Double] = [:]
+        var sampled: [WarpKey: ColumnSampling] = [:]
         func costOf(_ w: Warp) -> Double {
             let key = WarpKey(w)
             if let known = costed[key] { return known }
-            let value = meanSquare(a, b, w)
+            let columnsKey = WarpKey(Warp(sx: w.sx, tx: w.tx, sy: 0, ty: 0))
+            let columns = sampled[columnsKey] ?? ColumnSampling(b, sx: w.sx, tx: w.tx)
+            sampled[columnsKey] = columns
+            let value = meanSquare(a, columns, w)
             costed[key] = value
             return value
         }
@@ -258,35 +263,59 @@ public enum SecondLook {
     /// last bits (Double rounding, ~1e-16 of the cost): the search's steps and its outcome on DEV are
     /// unchanged, at about half the cost of the one-by-one loop.
     static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
-        let n = side
-        let c = Double(n - 1) / 2
-        // Where each column lands in `b` depends on x only: work it out once, not once per row.
-        // Inside `b`, the columns are one run (the warp is monotonic in x).
-        var first = n, last = -1
-        var left = [Int](repeating: 0, count: n), weight = [Float](repeating: 0, count: n)
-        for x in 0..<n {
-            let xb = w.sx * (Double(x) - c) + c + w.tx
-            guard xb >= 0, xb <= Double(n - 1) else { continue }
-            let i = min(Int(xb), n - 2)
-            left[x] = i; weight[x] = Float(xb - Double(i))
-            first = min(first, x); last = max(last, x)
-        }
-        guard first <= last else { return 9 }
-        // Every row of `b` sampled at those columns, once: a pixel's top and bottom samples are two of
-        // these rows (the very floats the per-pixel form computed), so the loop below reads them four
-        // abreast instead of gathering four neighbours per pixel.
-        var across = [Float](repeating: 0, count: n * n)
-        b.withUnsafeBufferPointer { pb in
-            across.withUnsafeMutableBufferPointer { out in
-                for j in 0..<n {
-                    let row = pb.baseAddress! + j * n, line = out.baseAddress! + j * n
-                    for x in first...last {
-                        let i = left[x], f = weight[x]
-                        line[x] = row[i] * (1 - f) + row[i + 1] * f
+        meanSquare(a, ColumnSampling(b, sx: w.sx, tx: w.tx), w)
+    }
+
+    /// Every row of a look sampled at the columns a warp's x scale and shift map to: the horizontal half
+    /// of its bilinear sampling. A pixel's top and bottom samples are two of these rows (the very floats
+    /// the per-pixel form computes), so `meanSquare` reads them four abreast instead of gathering four
+    /// neighbours per pixel, and warps that differ only in y (half the alignment search's steps) share them.
+    struct ColumnSampling {
+        /// Inside `b`, the columns are one run (the warp is monotonic in x): first...last, empty when
+        /// first > last.
+        let first: Int
+        let last: Int
+        let across: [Float]
+
+        init(_ b: [Float], sx: Double, tx: Double) {
+            let n = side
+            let c = Double(n - 1) / 2
+            // Where each column lands in `b` depends on x only: worked out once, not once per row.
+            var first = n, last = -1
+            var left = [Int](repeating: 0, count: n), weight = [Float](repeating: 0, count: n)
+            for x in 0..<n {
+                let xb = sx * (Double(x) - c) + c + tx
+                guard xb >= 0, xb <= Double(n - 1) else { continue }
+                let i = min(Int(xb), n - 2)
+                left[x] = i; weight[x] = Float(xb - Double(i))
+                first = min(first, x); last = max(last, x)
+            }
+            var across = [Float](repeating: 0, count: first <= last ? n * n : 0)
+            if first <= last {
+                b.withUnsafeBufferPointer { pb in
+                    across.withUnsafeMutableBufferPointer { out in
+                        for j in 0..<n {
+                            let row = pb.baseAddress! + j * n, line = out.baseAddress! + j * n
+                            for x in first...last {
+                                let i = left[x], f = weight[x]
+                                line[x] = row[i] * (1 - f) + row[i + 1] * f
+                            }
+                        }
                     }
                 }
             }
+            self.first = first
+            self.last = last
+            self.across = across
         }
+    }
+
+    /// `meanSquare` of `a` against `b` already sampled at `w`'s columns.
+    static func meanSquare(_ a: [Float], _ columns: ColumnSampling, _ w: Warp) -> Double {
+        let n = side
+        let c = Double(n - 1) / 2
+        let first = columns.first, last = columns.last, across = columns.across
+        guard first <= last else { return 9 }
         var rowsInside = 0
         var sa = SIMD4<Double>(), sb = SIMD4<Double>(), saa = SIMD4<Double>(), sbb = SIMD4<Double>(), sab = SIMD4<Double>()
         var ta = 0.0, tb = 0.0, taa = 0.0, tbb = 0.0, tab = 0.0
@@ -400,33 +429,49 @@ public enum SecondLook {
         var best = (score: -2.0, si: 0, ti: 0)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                func consider(_ si: Int, _ ti: Int) {
-                    let s = 1 + Double(si) * 0.01, t = Double(ti) * 0.5
-                    var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
+                // Up to four shifts at one scale at once, one per lane: each lane computes exactly what a
+                // one-shift loop would (a sample outside `b` adds zeros, which leave a sum as it is), and
+                // the lanes are compared in shift order, so the result is the one-at-a-time search's.
+                func consider(_ si: Int, _ shifts: [Int]) {
+                    let s = 1 + Double(si) * 0.01
+                    var t = SIMD4<Double>(repeating: 0)
+                    for (l, ti) in shifts.enumerated() { t[l] = Double(ti) * 0.5 }
+                    var sa = SIMD4<Double>(), sb = sa, saa = sa, sbb = sa, sab = sa, count = sa
                     for x in 0..<n {
-                        let xb = s * (Double(x) - c) + c + t
-                        guard xb >= 0, xb <= Double(n - 1) else { continue }
-                        let i = min(Int(xb), n - 2), f = xb - Double(i)
-                        let vb = Double(pb[i]) * (1 - f) + Double(pb[i + 1]) * f
-                        let va = Double(pa[x])
-                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; count += 1
+                        let xb = (s * (Double(x) - c) + c) + t
+                        let inside = (xb .>= 0) .& (xb .<= Double(n - 1))
+                        var vb = SIMD4<Double>()
+                        for l in 0..<4 where inside[l] {
+                            let i = min(Int(xb[l]), n - 2), f = xb[l] - Double(i)
+                            vb[l] = Double(pb[i]) * (1 - f) + Double(pb[i + 1]) * f
+                        }
+                        let va = SIMD4<Double>(repeating: 0).replacing(with: Double(pa[x]), where: inside)
+                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb
+                        count = count.replacing(with: count + 1, where: inside)
                     }
-                    guard count >= Double(n) * 0.75 else { return }
-                    let cov = sab / count - sa * sb / (count * count)
-                    let va = saa / count - sa * sa / (count * count), vb = sbb / count - sb * sb / (count * count)
-                    let score = cov / max(1e-9, sqrt(va * vb))
-                    // Prefer the identity on near ties (flat profiles).
-                    let penalty = 0.0005 * Double(abs(si) + abs(ti))
-                    if score - penalty > best.score { best = (score - penalty, si, ti) }
+                    for (l, ti) in shifts.enumerated() {
+                        guard count[l] >= Double(n) * 0.75 else { continue }
+                        let cov = sab[l] / count[l] - sa[l] * sb[l] / (count[l] * count[l])
+                        let va = saa[l] / count[l] - sa[l] * sa[l] / (count[l] * count[l])
+                        let vb = sbb[l] / count[l] - sb[l] * sb[l] / (count[l] * count[l])
+                        let score = cov / max(1e-9, sqrt(va * vb))
+                        // Prefer the identity on near ties (flat profiles).
+                        let penalty = 0.0005 * Double(abs(si) + abs(ti))
+                        if score - penalty > best.score { best = (score - penalty, si, ti) }
+                    }
                 }
-                for si in stride(from: -14, through: 14, by: 2) {
-                    for ti in stride(from: -16, through: 16, by: 2) { consider(si, ti) }
+                func consider(_ si: Int, shifts: [Int]) {
+                    for first in stride(from: 0, to: shifts.count, by: 4) {
+                        consider(si, Array(shifts[first..<min(shifts.count, first + 4)]))
+                    }
                 }
+                let coarseShifts = Array(stride(from: -16, through: 16, by: 2))
+                for si in stride(from: -14, through: 14, by: 2) { consider(si, shifts: coarseShifts) }
                 let coarse = best
                 for si in max(-14, coarse.si - 1)...min(14, coarse.si + 1) {
-                    for ti in max(-16, coarse.ti - 1)...min(16, coarse.ti + 1) where (si - coarse.si) % 2 != 0 || (ti - coarse.ti) % 2 != 0 {
-                        consider(si, ti)
-                    }
+                    consider(si, shifts: (max(-16, coarse.ti - 1)...min(16, coarse.ti + 1)).filter {
+                        (si - coarse.si) % 2 != 0 || ($0 - coarse.ti) % 2 != 0
+                    })
                 }
             }
         }

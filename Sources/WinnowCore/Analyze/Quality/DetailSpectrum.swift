@@ -53,55 +53,74 @@ public struct DetailSpectrum: Sendable, Equatable {
         return a >= 15 && [7, 0, 1].contains(a % 8)
     }
 
-    /// Per coefficient: ring (−1 outside), sector, and whether it is kept for the rings.
+    /// Where each power coefficient goes: per view, the (coefficient, bin) pairs in coefficient order, so
+    /// that every bin sums its coefficients in the order a single pass over the tile would, without that
+    /// pass's branches.
     private struct Layout: Sendable {
-        var ring: [Int]
-        var sector: [Int]
-        var keep: [Bool]
-        var window: [Float]
-        var ringCounts: [Int]
-        var squareRing: [Int]
-        var squareCounts: [Int]
-        var directionLowCounts: [Int]
-        var directionMidCounts: [Int]
-        /// f² in (cycles per pixel)².
-        var frequency2: [Double]
+        struct Entry: Sendable {
+            var index: Int32
+            var bin: Int32
+            /// f² in (cycles per pixel)², for the whitened views.
+            var frequency2: Double = 0
+        }
+        /// Rings, JPEG block harmonics left out.
+        var rings: [Entry] = []
+        var squareRings: [Entry] = []
+        /// Orientation sectors of rings 4–7 and 16–27.
+        var sectorLow: [Entry] = []
+        var sectorHigh: [Entry] = []
+        /// Orientation sectors of rings 1–2 and 8–15, harmonics left out, whitened.
+        var directionLow: [Entry] = []
+        var directionMid: [Entry] = []
+        var window: [Float] = []
     }
 
     private static let layout: Layout = {
         let n = tileSide
-        var ring = [Int](repeating: -1, count: n * n), sector = [Int](repeating: 0, count: n * n)
-        var keep = [Bool](repeating: false, count: n * n)
-        var ringCounts = [Int](repeating: 0, count: ringCount)
-        var squareRing = [Int](repeating: -1, count: n * n), squareCounts = [Int](repeating: 0, count: ringCount)
-        var directionLowCounts = [Int](repeating: 0, count: sectorCount), directionMidCounts = directionLowCounts
-        var frequency2 = [Double](repeating: 0, count: n * n)
+        var layout = Layout()
         for y in 0..<n {
             for x in 0..<n {
                 let fy = y < n / 2 ? y : y - n, fx = x < n / 2 ? x : x - n
                 let radius = sqrt(Double(fx * fx + fy * fy))
-                let i = y * n + x
-                if radius < Double(ringCount) { ring[i] = Int(radius) }
+                let i = Int32(y * n + x)
+                let ring = radius < Double(ringCount) ? Int(radius) : -1
                 var angle = atan2(Double(fy), Double(fx)) * 180 / Double.pi
                 if angle < 0 { angle += 180 }
                 if angle >= 180 { angle -= 180 }
-                sector[i] = Int((angle + 11.25) / 22.5) % sectorCount
-                keep[i] = !isBlockHarmonic(fx) && !isBlockHarmonic(fy)
-                if ring[i] >= 0 && keep[i] { ringCounts[ring[i]] += 1 }
-                frequency2[i] = Double(fx * fx + fy * fy) / Double(n * n)
+                let sector = Int32(Int((angle + 11.25) / 22.5) % sectorCount)
+                let keep = !isBlockHarmonic(fx) && !isBlockHarmonic(fy)
+                let frequency2 = Double(fx * fx + fy * fy) / Double(n * n)
                 let square = max(abs(fx), abs(fy))
-                if square < ringCount && keep[i] { squareRing[i] = square; squareCounts[square] += 1 }
-                if keep[i] && ring[i] >= 1 && ring[i] < 3 { directionLowCounts[sector[i]] += 1 }
-                if keep[i] && ring[i] >= 8 && ring[i] < 16 { directionMidCounts[sector[i]] += 1 }
+                if square < ringCount && keep { layout.squareRings.append(.init(index: i, bin: Int32(square))) }
+                guard ring >= 0 else { continue }
+                if keep {
+                    layout.rings.append(.init(index: i, bin: Int32(ring)))
+                    if ring >= 1 && ring < 3 { layout.directionLow.append(.init(index: i, bin: sector, frequency2: frequency2)) }
+                    if ring >= 8 && ring < 16 { layout.directionMid.append(.init(index: i, bin: sector, frequency2: frequency2)) }
+                }
+                if ring >= 4 && ring < 8 { layout.sectorLow.append(.init(index: i, bin: sector)) }
+                if ring >= 16 && ring < 28 { layout.sectorHigh.append(.init(index: i, bin: sector)) }
             }
         }
         let hann = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n - 1)) }
-        var window = [Float](repeating: 0, count: n * n)
-        for y in 0..<n { for x in 0..<n { window[y * n + x] = Float(hann[y] * hann[x]) } }
-        return Layout(ring: ring, sector: sector, keep: keep, window: window, ringCounts: ringCounts,
-                      squareRing: squareRing, squareCounts: squareCounts, directionLowCounts: directionLowCounts,
-                      directionMidCounts: directionMidCounts, frequency2: frequency2)
+        layout.window = [Float](repeating: 0, count: n * n)
+        for y in 0..<n { for x in 0..<n { layout.window[y * n + x] = Float(hann[y] * hann[x]) } }
+        return layout
     }()
+
+    /// Mean power per bin of `entries` (whitened by f² when `whitened`).
+    private static func binMeans(_ power: UnsafeBufferPointer<Float>, _ entries: [Layout.Entry], bins: Int,
+                                 whitened: Bool = false) -> [Double] {
+        var sums = [Double](repeating: 0, count: bins), counts = [Int](repeating: 0, count: bins)
+        entries.withUnsafeBufferPointer { list in
+            for entry in list {
+                let value = Double(power[Int(entry.index)])
+                sums[Int(entry.bin)] += whitened ? value * entry.frequency2 : value
+                counts[Int(entry.bin)] += 1
+            }
+        }
+        return zip(sums, counts).map { $0 / Double(max(1, $1)) }
+    }
 
     private static let fft = RadixTwoFFT(size: tileSide)
 
@@ -165,38 +184,14 @@ public struct DetailSpectrum: Sendable, Equatable {
             mean /= Float(n * n)
             for i in 0..<(n * n) { block[i] = (tile[i] - mean) * layout.window[i] }
             let power = fft.power2D(block)
-            var rings = [Double](repeating: 0, count: ringCount)
-            var low = [Double](repeating: 0, count: sectorCount), high = low
-            var lowCount = [Int](repeating: 0, count: sectorCount), highCount = lowCount
-            var directionLow = [Double](repeating: 0, count: sectorCount), directionMid = directionLow
-            var square = [Double](repeating: 0, count: ringCount)
-            for i in 0..<(n * n) {
-                let value = Double(power[i])
-                if layout.squareRing[i] >= 0 { square[layout.squareRing[i]] += value }
-                let r = layout.ring[i]
-                guard r >= 0 else { continue }
-                if layout.keep[i] {
-                    rings[r] += value
-                    if r >= 1 && r < 3 { directionLow[layout.sector[i]] += value * layout.frequency2[i] }
-                    if r >= 8 && r < 16 { directionMid[layout.sector[i]] += value * layout.frequency2[i] }
-                }
-                let s = layout.sector[i]
-                if r >= 4 && r < 8 { low[s] += value; lowCount[s] += 1 }
-                if r >= 16 && r < 28 { high[s] += value; highCount[s] += 1 }
-            }
-            for r in 0..<ringCount { rings[r] /= Double(max(1, layout.ringCounts[r])) }
-            for s in 0..<sectorCount {
-                low[s] /= Double(max(1, lowCount[s]))
-                high[s] /= Double(max(1, highCount[s]))
-            }
-            for s in 0..<sectorCount {
-                directionLow[s] /= Double(max(1, layout.directionLowCounts[s]))
-                directionMid[s] /= Double(max(1, layout.directionMidCounts[s]))
-            }
-            for r in 0..<ringCount { square[r] /= Double(max(1, layout.squareCounts[r])) }
-            tiles.append(Tile(rings: rings, sectorLow: low, sectorHigh: high, directionLow: directionLow,
-                              directionMid: directionMid,
-                              squareRings: square))
+            tiles.append(power.withUnsafeBufferPointer { p in
+                Tile(rings: binMeans(p, layout.rings, bins: ringCount),
+                     sectorLow: binMeans(p, layout.sectorLow, bins: sectorCount),
+                     sectorHigh: binMeans(p, layout.sectorHigh, bins: sectorCount),
+                     directionLow: binMeans(p, layout.directionLow, bins: sectorCount, whitened: true),
+                     directionMid: binMeans(p, layout.directionMid, bins: sectorCount, whitened: true),
+                     squareRings: binMeans(p, layout.squareRings, bins: ringCount))
+            })
         }
         return DetailSpectrum(tiles: tiles)
     }
