@@ -112,7 +112,30 @@ final class DetailTileSelection {
                     }
                 }
             }
-            return pixels.map { min(255, max(0, $0.rounded())) }
+            return Self.decoderOutput(pixels)
         }
+    }
+
+    /// `min(255, max(0, v.rounded()))` for every pixel (a decoder's rounding and clamping), eight at a
+    /// time: halves away from zero, as `rounded()` does, by truncating and looking at what was cut off
+    /// (exact in Float), where a per-pixel call to libm's roundf cost as much as the inverse DCT.
+    static func decoderOutput(_ pixels: [Float]) -> [Float] {
+        var out = pixels
+        out.withUnsafeMutableBufferPointer { p in
+            let raw = UnsafeMutableRawPointer(p.baseAddress!)
+            var k = 0
+            while k + 8 <= p.count {
+                let v = raw.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                let t = v.rounded(.towardZero), cut = v - t
+                var r = t.replacing(with: t + 1, where: cut .>= 0.5).replacing(with: t - 1, where: cut .<= -0.5)
+                // Swift's max(0, r) and min(255, r), comparison for comparison.
+                r = r.replacing(with: 0, where: .!(r .>= 0))
+                r = r.replacing(with: 255, where: .!(r .< 255))
+                raw.storeBytes(of: r, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+                k += 8
+            }
+            while k < p.count { p[k] = min(255, max(0, p[k].rounded())); k += 1 }
+        }
+        return out
     }
 }

@@ -35,14 +35,16 @@ public struct GrayPlane: Sendable, Equatable {
         for y in 0..<h {
             let y0 = Double(y) * sy, y1 = Double(y + 1) * sy
             let a = Int(y0), b = max(a, min(height - 1, Int(ceil(y1)) - 1))
-            for i in 0..<width { rowAccumulator[i] = 0 }
             var total: Float = 0
             pixels.withUnsafeBufferPointer { src in
-                for j in a...b {
-                    let wy = Float(min(Double(j + 1), y1) - max(Double(j), y0))
-                    total += wy
-                    let base = j * width
-                    for i in 0..<width { rowAccumulator[i] += wy * src[base + i] }
+                rowAccumulator.withUnsafeMutableBufferPointer { row in
+                    for i in 0..<width { row[i] = 0 }
+                    for j in a...b {
+                        let wy = Float(min(Double(j + 1), y1) - max(Double(j), y0))
+                        total += wy
+                        let line = src.baseAddress! + j * width
+                        for i in 0..<width { row[i] += wy * line[i] }
+                    }
                 }
             }
             for x in 0..<w {
