@@ -429,49 +429,33 @@ public enum SecondLook {
         var best = (score: -2.0, si: 0, ti: 0)
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                // Up to four shifts at one scale at once, one per lane: each lane computes exactly what a
-                // one-shift loop would (a sample outside `b` adds zeros, which leave a sum as it is), and
-                // the lanes are compared in shift order, so the result is the one-at-a-time search's.
-                func consider(_ si: Int, _ shifts: [Int]) {
-                    let s = 1 + Double(si) * 0.01
-                    var t = SIMD4<Double>(repeating: 0)
-                    for (l, ti) in shifts.enumerated() { t[l] = Double(ti) * 0.5 }
-                    var sa = SIMD4<Double>(), sb = sa, saa = sa, sbb = sa, sab = sa, count = sa
+                func consider(_ si: Int, _ ti: Int) {
+                    let s = 1 + Double(si) * 0.01, t = Double(ti) * 0.5
+                    var sa = 0.0, sb = 0.0, saa = 0.0, sbb = 0.0, sab = 0.0, count = 0.0
                     for x in 0..<n {
-                        let xb = (s * (Double(x) - c) + c) + t
-                        let inside = (xb .>= 0) .& (xb .<= Double(n - 1))
-                        var vb = SIMD4<Double>()
-                        for l in 0..<4 where inside[l] {
-                            let i = min(Int(xb[l]), n - 2), f = xb[l] - Double(i)
-                            vb[l] = Double(pb[i]) * (1 - f) + Double(pb[i + 1]) * f
-                        }
-                        let va = SIMD4<Double>(repeating: 0).replacing(with: Double(pa[x]), where: inside)
-                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb
-                        count = count.replacing(with: count + 1, where: inside)
+                        let xb = s * (Double(x) - c) + c + t
+                        guard xb >= 0, xb <= Double(n - 1) else { continue }
+                        let i = min(Int(xb), n - 2), f = xb - Double(i)
+                        let vb = Double(pb[i]) * (1 - f) + Double(pb[i + 1]) * f
+                        let va = Double(pa[x])
+                        sa += va; sb += vb; saa += va * va; sbb += vb * vb; sab += va * vb; count += 1
                     }
-                    for (l, ti) in shifts.enumerated() {
-                        guard count[l] >= Double(n) * 0.75 else { continue }
-                        let cov = sab[l] / count[l] - sa[l] * sb[l] / (count[l] * count[l])
-                        let va = saa[l] / count[l] - sa[l] * sa[l] / (count[l] * count[l])
-                        let vb = sbb[l] / count[l] - sb[l] * sb[l] / (count[l] * count[l])
-                        let score = cov / max(1e-9, sqrt(va * vb))
-                        // Prefer the identity on near ties (flat profiles).
-                        let penalty = 0.0005 * Double(abs(si) + abs(ti))
-                        if score - penalty > best.score { best = (score - penalty, si, ti) }
-                    }
+                    guard count >= Double(n) * 0.75 else { return }
+                    let cov = sab / count - sa * sb / (count * count)
+                    let va = saa / count - sa * sa / (count * count), vb = sbb / count - sb * sb / (count * count)
+                    let score = cov / max(1e-9, sqrt(va * vb))
+                    // Prefer the identity on near ties (flat profiles).
+                    let penalty = 0.0005 * Double(abs(si) + abs(ti))
+                    if score - penalty > best.score { best = (score - penalty, si, ti) }
                 }
-                func consider(_ si: Int, shifts: [Int]) {
-                    for first in stride(from: 0, to: shifts.count, by: 4) {
-                        consider(si, Array(shifts[first..<min(shifts.count, first + 4)]))
-                    }
+                for si in stride(from: -14, through: 14, by: 2) {
+                    for ti in stride(from: -16, through: 16, by: 2) { consider(si, ti) }
                 }
-                let coarseShifts = Array(stride(from: -16, through: 16, by: 2))
-                for si in stride(from: -14, through: 14, by: 2) { consider(si, shifts: coarseShifts) }
                 let coarse = best
                 for si in max(-14, coarse.si - 1)...min(14, coarse.si + 1) {
-                    consider(si, shifts: (max(-16, coarse.ti - 1)...min(16, coarse.ti + 1)).filter {
-                        (si - coarse.si) % 2 != 0 || ($0 - coarse.ti) % 2 != 0
-                    })
+                    for ti in max(-16, coarse.ti - 1)...min(16, coarse.ti + 1) where (si - coarse.si) % 2 != 0 || (ti - coarse.ti) % 2 != 0 {
+                        consider(si, ti)
+                    }
                 }
             }
         }
