@@ -49,6 +49,21 @@ struct SecondLookTests {
         }
     }
 
+    @Test func aWarpedLookHoldsExactlyThePerPixelSamples() {
+        let n = SecondLook.side
+        let b = SecondLook.Prepared(Self.look(seed: 5)).soft
+        for w in [SecondLook.Warp(), SecondLook.Warp(sx: 1.1, tx: 3.5, sy: 0.93, ty: -2.25),
+                  SecondLook.Warp(sx: 0.85, tx: -6, sy: 1.2, ty: 4), SecondLook.Warp(sx: 1.24, tx: 20, sy: 0.81, ty: -30)] {
+            var values = [Float](repeating: 0, count: n * n), inside = [Bool](repeating: false, count: n * n)
+            b.withUnsafeBufferPointer { pb in
+                SecondLook.forEachWarped(pb, w) { k, value in values[k] = value; inside[k] = true }
+            }
+            let warped = SecondLook.WarpedLook(b, w)
+            #expect(warped.values.map(\.bitPattern) == values.map(\.bitPattern), "\(w)")
+            #expect(warped.inside == inside && warped.count == inside.filter { $0 }.count && warped.mask == inside.map { $0 ? 1 : 0 })
+        }
+    }
+
     @Test func aLookPreparedOnceComparesAsIfPreparedForEachPair() {
         let looks = (0..<4).map { Self.look(seed: UInt64($0)) }
         let prepared = looks.map(SecondLook.Prepared.init)

@@ -471,17 +471,35 @@ public enum SecondLook {
         var mask: [Float]
         var count = 0
 
+        /// `forEachWarped`'s samples, to the bit, from the columns sampled once per row
+        /// (`ColumnSampling`) and then blended down the rows.
         init(_ b: [Float], _ w: Warp) {
+            let n = side
+            let c = Double(n - 1) / 2
+            let columns = ColumnSampling(b, sx: w.sx, tx: w.tx)
             warp = w
-            values = [Float](repeating: 0, count: side * side)
-            inside = [Bool](repeating: false, count: side * side)
-            mask = [Float](repeating: 0, count: side * side)
+            values = [Float](repeating: 0, count: n * n)
+            inside = [Bool](repeating: false, count: n * n)
+            mask = [Float](repeating: 0, count: n * n)
+            guard columns.first <= columns.last else { return }
+            let first = columns.first, last = columns.last
             var count = 0
             values.withUnsafeMutableBufferPointer { out in
                 inside.withUnsafeMutableBufferPointer { flags in
                     mask.withUnsafeMutableBufferPointer { ones in
-                        b.withUnsafeBufferPointer { pb in
-                            forEachWarped(pb, w) { k, value in out[k] = value; flags[k] = true; ones[k] = 1; count += 1 }
+                        columns.across.withUnsafeBufferPointer { across in
+                            for y in 0..<n {
+                                let yb = w.sy * (Double(y) - c) + c + w.ty
+                                guard yb >= 0, yb <= Double(n - 1) else { continue }
+                                let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
+                                let top = across.baseAddress! + j * n, bottom = top + n
+                                for x in first...last {
+                                    out[y * n + x] = top[x] * (1 - g) + bottom[x] * g
+                                    flags[y * n + x] = true
+                                    ones[y * n + x] = 1
+                                }
+                                count += last - first + 1
+                            }
                         }
                     }
                 }
