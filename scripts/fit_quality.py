@@ -37,6 +37,9 @@ FOLDS = 8
 LAMBDA = 1.0
 
 
+INTERPOLATED_COHERENCE = 0.29   # DetailModel.Fitted.interpolatedCoherence
+
+
 def load(path):
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -123,12 +126,17 @@ def main():
         raw, bias = train(X[m][:, kind_columns], up[m], np.ones(m.sum()))
         return scores, (full(raw, kind_columns), bias)
 
+    # A picture interpolated to twice its size (DetailModel.interpolatedCoherence, set by hand in the gap
+    # DEV leaves, not fitted here): upscaled whatever the detectors say.
+    coherence = np.array([r["detail_features"].get("half_shift_coherence") or 0.0 for _, r in rows])
+
     def predict(model, sel):
         scores, kind = model
         s = np.array([X[sel] @ w + b for w, b in scores.values()])
-        flagged = s.max(0) > 0
+        interpolated = coherence[sel] >= INTERPOLATED_COHERENCE
+        flagged = (s.max(0) > 0) | interpolated
         strongest = s.argmax(0)
-        is_up = (strongest == 2) | ((strongest == 0) & (X[sel] @ kind[0] + kind[1] > 0))
+        is_up = interpolated | (strongest == 2) | ((strongest == 0) & (X[sel] @ kind[0] + kind[1] > 0))
         return flagged, flagged & is_up
 
     pred_soft = np.zeros(len(rows), bool)

@@ -124,12 +124,30 @@ struct DetailDetectionTests {
         let cliff = try #require(upscaled.quality?.detailFeatures?.squareCliff)
         let sharpCliff = try #require(try Self.facts(f.original).quality?.detailFeatures?.squareCliff)
         // Nothing beyond 1/4 cycle per pixel on either axis: the square profile drops there by ~0.5 (log10)
-        // where the original's runs on. (This copy scores just under the flag line, as about half of DEV's
-        // ×2 upscales do: DEV cross-validation catches 18/36, see scripts/fit_quality.py.)
+        // where the original's runs on. (A bicubic ×2 upscale like this one leaves too soft a cliff for the
+        // `doubled` detector: its half-shift coherence catches it, see the next test.)
         #expect(cliff > sharpCliff + 0.3, "square cliff \(cliff) vs \(sharpCliff)")
         let paths = [f.upscaledBy2, f.original]
         #expect(paths[KeepBest.choose(try paths.map(Self.facts))] == f.original)
         #expect(paths.reversed()[KeepBest.choose(try paths.reversed().map(Self.facts))] == f.original)
+    }
+
+    /// Interpolated to twice its size, a picture holds one fixed ratio between each frequency and its
+    /// half-cycle shift in every tile (the kernel's); a photo, its re-save and its downscale do not.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sources.path)))
+    func anUpscaleByTwoIsFlaggedByItsHalfShiftCoherence() throws {
+        let f = Self.fixture
+        let upscaled = try #require(try Self.facts(f.upscaledBy2).quality)
+        let coherence = try #require(upscaled.detailFeatures?.halfShiftCoherence)
+        #expect(coherence >= DetailModel.Fitted.interpolatedCoherence, "coherence \(coherence)")
+        #expect(upscaled.upscaled && !upscaled.blurry)
+        // Real detail: 600 px of 1200, and a ×2 upscale never claims more.
+        let detail = try #require(upscaled.detailPixels)
+        #expect(detail <= 600 && detail >= 360, "detail_px \(detail)")
+        for path in [f.original, f.reencodedQ60, f.halfSize] {
+            let real = try #require(try Self.facts(path).quality?.detailFeatures?.halfShiftCoherence)
+            #expect(real < DetailModel.Fitted.interpolatedCoherence / 3, "\(path): coherence \(real)")
+        }
     }
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sources.path)))

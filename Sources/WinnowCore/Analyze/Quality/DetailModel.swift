@@ -10,7 +10,8 @@ import Foundation
 /// shifted so that only a fixed small share of DEV's sharp files score above 0 — a sharp file wrongly set
 /// aside costs the user a good image, so that budget is fixed first. Which kind of soft: the `doubled`
 /// detector means upscaled and `motion` blurry; for `soft`, a logistic score that tells an upscale's
-/// cliff from a blur's smooth roll-off.
+/// cliff from a blur's smooth roll-off. Apart from these, a picture interpolated to twice its size is
+/// recognised by the fixed ratio between each frequency and its half-cycle shift (`halfShiftCoherence`).
 public struct DetailModel: Sendable, Equatable {
     /// A linear score over `DetailFeatures.vector`.
     public struct Score: Sendable, Equatable {
@@ -29,14 +30,19 @@ public struct DetailModel: Sendable, Equatable {
     public var upscale: Score
     /// The whitened level (log10) below which a ring no longer counts as real detail (`detail_px`).
     public var detailFloor: Double
+    /// A picture interpolated to twice its size (`DetailFeatures.halfShiftCoherence` at or above this) is
+    /// upscaled, whatever its spectrum's shape: a bicubic ×2 upscale leaves no cliff for `doubled` to see.
+    public var interpolatedCoherence: Double
 
     public init(soft: Score = Fitted.soft, motion: Score = Fitted.motion, doubled: Score = Fitted.doubled,
-                upscale: Score = Fitted.upscale, detailFloor: Double = Fitted.detailFloor) {
+                upscale: Score = Fitted.upscale, detailFloor: Double = Fitted.detailFloor,
+                interpolatedCoherence: Double = Fitted.interpolatedCoherence) {
         self.soft = soft
         self.motion = motion
         self.doubled = doubled
         self.upscale = upscale
         self.detailFloor = detailFloor
+        self.interpolatedCoherence = interpolatedCoherence
     }
 
     /// Constants printed by `scripts/fit_quality.py` (DEV, seed 1, 864 files, sharp-flag budget 0.008).
@@ -58,6 +64,11 @@ public struct DetailModel: Sendable, Equatable {
             weights: [-2.7053, -0.71726, -0.48859, 2.8701, 0.27808, 0, 2.5392,
                       3.1968, 0.40487, -3.2939, -1.1808, 0, 0, 0])
         public static let detailFloor = -0.6
+        /// Set by hand in the gap DEV leaves (`winnow scan --json`'s `half_shift_coherence`): its ×2
+        /// bicubic upscales read 0.34–0.79 (×2 Lanczos 0.14–0.49), its 616 sharp files 0–0.24 (the top
+        /// ones 224–512 px photos, few tiles), every other kind of file under 0.32 (×4 bicubic upscales,
+        /// also upscales).
+        public static let interpolatedCoherence = 0.29
     }
 
     public struct Assessment: Sendable, Equatable {
@@ -76,13 +87,15 @@ public struct DetailModel: Sendable, Equatable {
         }
         let scores = [soft(features), motion(features), doubled(features)]
         let strongest = scores.indices.max { scores[$0] < scores[$1] } ?? 0
-        guard scores[strongest] > 0 else {
+        let interpolated = (features.halfShiftCoherence ?? 0) >= interpolatedCoherence
+        guard scores[strongest] > 0 || interpolated else {
             return Assessment(detailPixels: longSide, blurry: false, upscaled: false, sharpness: features.mid50)
         }
-        let upscaled = strongest == 2 || (strongest == 0 && upscale(features) > 0)
+        let twice = interpolated || strongest == 2
+        let upscaled = twice || (strongest == 0 && upscale(features) > 0)
         let share = DetailFeatures.detailShare(spectrum.profile, floor: detailFloor)
         // A ×2 upscale keeps detail up to half of Nyquist at most, however its profile reads.
-        let detail = max(1, Int((Double(longSide) * (strongest == 2 ? min(share, 0.5) : share)).rounded()))
+        let detail = max(1, Int((Double(longSide) * (twice ? min(share, 0.5) : share)).rounded()))
         return Assessment(detailPixels: detail, blurry: !upscaled, upscaled: upscaled, sharpness: features.mid50)
     }
 }

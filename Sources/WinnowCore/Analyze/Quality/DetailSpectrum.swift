@@ -36,7 +36,16 @@ public struct DetailSpectrum: Sendable, Equatable {
         public var directionMid: [Double]
         /// Mean power per square ring (max(|fx|, |fy|) = r), JPEG block harmonics left out.
         public var squareRings: [Double]
+        /// ×2 interpolation: per frequency k of `halfShiftBand`, along each axis, the sums over the other
+        /// axis of F(k + n/2) · conj F(k) (real, imaginary), |F(k)|² and |F(k + n/2)|²: a picture
+        /// interpolated to twice its size has, at every k, one fixed ratio F(k + n/2) / F(k) (the
+        /// kernel's), whatever its content; a real one's two halves are unrelated.
+        public var halfShift: [Double] = []
     }
+
+    /// The frequencies (64ths of a cycle per pixel) the ×2 interpolation test pairs with their
+    /// half-cycle shift, JPEG block harmonics (multiples of 8, ±1) left out.
+    public static let halfShiftBand = (6..<27).filter { ![7, 0, 1].contains($0 % 8) }
 
     public var tiles: [Tile]
 
@@ -183,17 +192,46 @@ public struct DetailSpectrum: Sendable, Equatable {
             for i in 0..<(n * n) { mean += tile[i] }
             mean /= Float(n * n)
             for i in 0..<(n * n) { block[i] = (tile[i] - mean) * layout.window[i] }
-            let power = fft.power2D(block)
-            tiles.append(power.withUnsafeBufferPointer { p in
+            let (re, im) = fft.transform2D(block)
+            var power = [Float](repeating: 0, count: n * n)
+            for k in 0..<(n * n) { power[k] = re[k] * re[k] + im[k] * im[k] }
+            var tile = power.withUnsafeBufferPointer { p in
                 Tile(rings: binMeans(p, layout.rings, bins: ringCount),
                      sectorLow: binMeans(p, layout.sectorLow, bins: sectorCount),
                      sectorHigh: binMeans(p, layout.sectorHigh, bins: sectorCount),
                      directionLow: binMeans(p, layout.directionLow, bins: sectorCount, whitened: true),
                      directionMid: binMeans(p, layout.directionMid, bins: sectorCount, whitened: true),
                      squareRings: binMeans(p, layout.squareRings, bins: ringCount))
-            })
+            }
+            tile.halfShift = halfShiftSums(re, im)
+            tiles.append(tile)
         }
         return DetailSpectrum(tiles: tiles)
+    }
+
+    /// `Tile.halfShift` of one transform: for each axis (horizontal, then vertical) and each k of
+    /// `halfShiftBand`, four sums over the other axis.
+    static func halfShiftSums(_ re: [Float], _ im: [Float]) -> [Double] {
+        let n = tileSide, h = n / 2
+        var out: [Double] = []
+        out.reserveCapacity(8 * halfShiftBand.count)
+        for horizontal in [true, false] {
+            for k in halfShiftBand {
+                var cr = 0.0, ci = 0.0, p1 = 0.0, p2 = 0.0
+                for other in 0..<n {
+                    // Row-major by (vertical, horizontal) frequency.
+                    let a = horizontal ? other * n + k : k * n + other
+                    let b = horizontal ? other * n + k + h : (k + h) * n + other
+                    let ar = Double(re[a]), ai = Double(im[a]), br = Double(re[b]), bi = Double(im[b])
+                    cr += br * ar + bi * ai
+                    ci += bi * ar - br * ai
+                    p1 += ar * ar + ai * ai
+                    p2 += br * br + bi * bi
+                }
+                out += [cr, ci, p1, p2]
+            }
+        }
+        return out
     }
 
     /// Whitened log power per ring (log10 of power × f²), relative to rings 4–7 (0.06–0.12 cycles per

@@ -56,6 +56,15 @@ struct RadixTwoFFT: Sendable {
     /// to the bit as n + n calls to `transform` give (the detail spectrum's 32 tiles per image made
     /// those calls the largest cost of the analysis after libjpeg).
     func power2D(_ block: [Float]) -> [Float] {
+        let (re, im) = transform2D(block)
+        var power = [Float](repeating: 0, count: n * n)
+        for k in 0..<(n * n) { power[k] = re[k] * re[k] + im[k] * im[k] }
+        return power
+    }
+
+    /// The 2-D transform of an n×n real block (row-major): real and imaginary parts, row-major by
+    /// (vertical, horizontal) frequency, computed as `power2D` describes.
+    func transform2D(_ block: [Float]) -> (re: [Float], im: [Float]) {
         precondition(block.count == n * n)
         var re = [Float](repeating: 0, count: n * n)
         var im = [Float](repeating: 0, count: n * n)
@@ -71,9 +80,7 @@ struct RadixTwoFFT: Sendable {
                 transformColumns(r.baseAddress!, i.baseAddress!)
             }
         }
-        var power = [Float](repeating: 0, count: n * n)
-        for k in 0..<(n * n) { power[k] = re[k] * re[k] + im[k] * im[k] }
-        return power
+        return (re, im)
     }
 
     /// In-place transpose of an n×n array.
