@@ -116,7 +116,12 @@ public struct DecodedImage: Sendable {
         let (width, height, format) = try header(path: path)
         var pixels = winnow_pixels()
         var error: UnsafeMutablePointer<CChar>?
-        if winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error) != 0 {
+        // Shrunk on load; a JPEG by libjpeg's scaled decode, but a PNG, WebP, … at native resolution
+        // on the way.
+        let status = BigDecodeGate.run(holding: format == "jpegload" ? 0 : 3 * width * height) {
+            winnow_vips_thumbnail(path, Int32(maxSide), maxPixels, &pixels, &error)
+        }
+        if status != 0 {
             throw DecodeError(message: Vips.take(error), notAnImage: false)
         }
         defer { winnow_pixels_free(&pixels) }

@@ -49,12 +49,15 @@ public struct JPEGReading: Sendable {
         let plane = DCLumaPlane(width: jpeg.width, height: jpeg.height, blocksWide: jpeg.widthInBlocks[0], blocksHigh: jpeg.heightInBlocks[0])
         let selection = DetailTileSelection(width: jpeg.width, height: jpeg.height, count: tiles)
         let grey = ChromaGreyCheck(widthInBlocks: jpeg.widthInBlocks, heightInBlocks: jpeg.heightInBlocks)
-        try jpeg.read(wholeImage: wholeImage) { component, row, blocks, quant in
-            if component == 0 {
-                plane.add(row: row, blocks: blocks, quant: quant)
-                selection.add(row: row, blocks: blocks, quant: quant)
-            } else {
-                grey.add(component: component, row: row, blocks: blocks, quant: quant)
+        // Decoded whole, a file holds all its coefficients until read; streamed, a few block rows.
+        try BigDecodeGate.run(holding: jpeg.multipleScans || wholeImage ? jpeg.coefficientBytes : 0) {
+            try jpeg.read(wholeImage: wholeImage) { component, row, blocks, quant in
+                if component == 0 {
+                    plane.add(row: row, blocks: blocks, quant: quant)
+                    selection.add(row: row, blocks: blocks, quant: quant)
+                } else {
+                    grey.add(component: component, row: row, blocks: blocks, quant: quant)
+                }
             }
         }
         let swap = ExifOrientation.swapsAxes(jpeg.orientation)

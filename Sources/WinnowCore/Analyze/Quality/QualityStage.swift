@@ -48,16 +48,19 @@ public struct QualityStage: AnalysisStage {
 
     static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
-    /// The spectrum of the image's native pixels (one sequential grey decode).
+    /// The spectrum of the image's native pixels (one sequential grey decode; this path serves big images,
+    /// one at a time).
     static func nativeSpectrum(path: String, maxPixels: Int64) throws -> DetailSpectrum {
-        var pixels = winnow_pixels()
-        var error: UnsafeMutablePointer<CChar>?
-        if winnow_vips_gray_native(path, maxPixels, &pixels, &error) != 0 {
-            throw DecodeError(message: Vips.take(error), notAnImage: false)
+        try BigDecodeGate.run(holding: .max) {
+            var pixels = winnow_pixels()
+            var error: UnsafeMutablePointer<CChar>?
+            if winnow_vips_gray_native(path, maxPixels, &pixels, &error) != 0 {
+                throw DecodeError(message: Vips.take(error), notAnImage: false)
+            }
+            defer { winnow_pixels_free(&pixels) }
+            let buffer = UnsafeBufferPointer(start: pixels.data, count: Int(pixels.width) * Int(pixels.height))
+            return DetailSpectrum.measure(bytes: buffer, width: Int(pixels.width), height: Int(pixels.height))
         }
-        defer { winnow_pixels_free(&pixels) }
-        let buffer = UnsafeBufferPointer(start: pixels.data, count: Int(pixels.width) * Int(pixels.height))
-        return DetailSpectrum.measure(bytes: buffer, width: Int(pixels.width), height: Int(pixels.height))
     }
 
     /// Mean channel spread under 3 levels: grey, or nearly so.

@@ -24,7 +24,18 @@ enum WebPReading {
                               notAnImage: false)
         }
         let orientation = info.exif.map { ExifOrientation.read(webpChunk: UnsafeBufferPointer(start: $0, count: info.exif_length)) } ?? 1
+        let planeBytes = width * height * (info.has_alpha != 0 ? 5 : 3) / 2
+        let reading = try BigDecodeGate.run(holding: planeBytes) {
+            try read(handle, width: width, height: height, orientation: orientation)
+        }
+        let swap = ExifOrientation.swapsAxes(orientation)
+        return (reading, swap ? height : width, swap ? width : height)
+    }
+
+    /// Decodes the open WebP's planes and reads them.
+    private static func read(_ handle: OpaquePointer, width: Int, height: Int, orientation: Int) throws -> PixelReading {
         var planes = winnow_webp_planes()
+        var error: UnsafeMutablePointer<CChar>?
         if winnow_webp_decode(handle, &planes, &error) != 0 {
             let message = error.map { String(cString: $0) } ?? "WebP decode failed"
             if let error { winnow_webp_string_free(error) }
@@ -37,10 +48,8 @@ enum WebPReading {
         let grey = isGrayscale(u: UnsafeBufferPointer(start: planes.u, count: chromaCount),
                                v: UnsafeBufferPointer(start: planes.v, count: chromaCount),
                                alpha: alpha, width: width, height: height)
-        let reading = PixelReading(luma: UnsafeBufferPointer(luma), width: width, height: height,
-                                   orientation: orientation, grayscale: grey)
-        let swap = ExifOrientation.swapsAxes(orientation)
-        return (reading, swap ? height : width, swap ? width : height)
+        return PixelReading(luma: UnsafeBufferPointer(luma), width: width, height: height,
+                            orientation: orientation, grayscale: grey)
     }
 
     /// Limited-range Y (16–235) to the full-range Rec. 601 luma of the RGB it stands for, flattened on
