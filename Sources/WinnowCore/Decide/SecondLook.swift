@@ -234,32 +234,11 @@ public enum SecondLook {
         return Alignment(warp: warp, cost: cost, hopeless: false)
     }
 
-    /// Calls `body(k, value)` for every look pixel `k` whose position under `w` falls inside `b`, with `b`
-    /// sampled there bilinearly: the one warp both the alignment search and the final residual use.
-    @inline(__always)
-    static func forEachWarped(_ b: UnsafeBufferPointer<Float>, _ w: Warp, _ body: (Int, Float) -> Void) {
-        let n = side
-        let c = Double(n - 1) / 2
-        for y in 0..<n {
-            let yb = w.sy * (Double(y) - c) + c + w.ty
-            guard yb >= 0, yb <= Double(n - 1) else { continue }
-            let j = min(Int(yb), n - 2), g = Float(yb - Double(j))
-            for x in 0..<n {
-                let xb = w.sx * (Double(x) - c) + c + w.tx
-                guard xb >= 0, xb <= Double(n - 1) else { continue }
-                let i = min(Int(xb), n - 2), f = Float(xb - Double(i))
-                let top = b[j * n + i] * (1 - f) + b[j * n + i + 1] * f
-                let bottom = b[(j + 1) * n + i] * (1 - f) + b[(j + 1) * n + i + 1] * f
-                body(y * n + x, top * (1 - g) + bottom * g)
-            }
-        }
-    }
-
     /// Mean squared residual after a linear brightness fit (in units of `b`'s variance); 9 when under
     /// 70 % of `a` maps inside `b` (no alignment may win by throwing the picture away).
     ///
-    /// Each sample of `b` is `forEachWarped`'s, bit for bit (the same Float arithmetic, lane by lane);
-    /// the sums run four pixels abreast in Double, so they differ from a one-by-one sum only in the
+    /// Each sample of `b` is a per-pixel bilinear sample's, bit for bit (the same Float arithmetic,
+    /// lane by lane); the sums run four pixels abreast in Double, so they differ from a one-by-one sum only in the
     /// last bits (Double rounding, ~1e-16 of the cost): the search's steps and its outcome on DEV are
     /// unchanged, at about half the cost of the one-by-one loop.
     static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
@@ -471,7 +450,7 @@ public enum SecondLook {
         var mask: [Float]
         var count = 0
 
-        /// `forEachWarped`'s samples, to the bit, from the columns sampled once per row
+        /// `b` sampled bilinearly under `w`, from the columns sampled once per row
         /// (`ColumnSampling`) and then blended down the rows.
         init(_ b: [Float], _ w: Warp) {
             let n = side
