@@ -237,9 +237,9 @@ public enum SecondLook {
     /// Mean squared residual after a linear brightness fit (in units of `b`'s variance); 9 when under
     /// 70 % of `a` maps inside `b` (no alignment may win by throwing the picture away).
     ///
-    /// Each sample of `b` is a per-pixel bilinear sample's, bit for bit (the same Float arithmetic,
-    /// lane by lane); the sums run four pixels abreast in Double, so they differ from a one-by-one sum only in the
-    /// last bits (Double rounding, ~1e-16 of the cost): the search's steps and its outcome on DEV are
+    /// Each sample of `b` is a per-pixel bilinear sample's, bit for bit (the same Float arithmetic, lane
+    /// by lane); the sums run four pixels abreast in Double, so they differ from a one-by-one sum only in
+    /// the last bits (Double rounding, ~1e-16 of the cost): the search's steps and its outcome on DEV are
     /// unchanged, at about half the cost of the one-by-one loop.
     static func meanSquare(_ a: [Float], _ b: [Float], _ w: Warp) -> Double {
         meanSquare(a, ColumnSampling(b, sx: w.sx, tx: w.tx), w)

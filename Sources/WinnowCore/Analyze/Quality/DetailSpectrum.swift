@@ -193,8 +193,7 @@ public struct DetailSpectrum: Sendable, Equatable {
             mean /= Float(n * n)
             for i in 0..<(n * n) { block[i] = (tile[i] - mean) * layout.window[i] }
             let (re, im) = fft.transform2D(block)
-            var power = [Float](repeating: 0, count: n * n)
-            for k in 0..<(n * n) { power[k] = re[k] * re[k] + im[k] * im[k] }
+            let power = RadixTwoFFT.power(re, im)
             var tile = power.withUnsafeBufferPointer { p in
                 Tile(rings: binMeans(p, layout.rings, bins: ringCount),
                      sectorLow: binMeans(p, layout.sectorLow, bins: sectorCount),

@@ -57,9 +57,12 @@ struct RadixTwoFFT: Sendable {
     /// those calls the largest cost of the analysis after libjpeg).
     func power2D(_ block: [Float]) -> [Float] {
         let (re, im) = transform2D(block)
-        var power = [Float](repeating: 0, count: n * n)
-        for k in 0..<(n * n) { power[k] = re[k] * re[k] + im[k] * im[k] }
-        return power
+        return Self.power(re, im)
+    }
+
+    /// |F|² from the real and imaginary parts.
+    static func power(_ re: [Float], _ im: [Float]) -> [Float] {
+        zip(re, im).map { $0 * $0 + $1 * $1 }
     }
 
     /// The 2-D transform of an n×n real block (row-major): real and imaginary parts, row-major by
