@@ -22,22 +22,34 @@ import numpy as np
 NAMES = ["hf90", "hf50", "mid90", "mid50", "cliff", "aniso", "a12", "a16", "a20", "a24", "a28",
          "gain_median", "gain_spread", "square_cliff"]
 # The damage each detector learns (against the sharp files) and the few features it reads: few, chosen for
-# what the damage does to the spectrum, because DEV has only 36 source photos to learn from.
+# what the damage does to the spectrum, because DEV has only 36 source photos to learn from. Upscales by a
+# whole factor are found by their period (ResamplingPeriods), so `soft` learns the gaussian blurs only.
 DETECTORS = [
     ("soft", ["mid50", "hf90", "cliff", "gain_median"],
-     lambda l: l["transform"] == "gaussian_blur" or l["params"].get("blur") == "gaussian"
-     or (l["upscaled"] and l["upscale_factor"] >= 3)),
+     lambda l: l["transform"] == "gaussian_blur" or l["params"].get("blur") == "gaussian"),
     ("motion", ["gain_median", "gain_spread"],
      lambda l: l["transform"] == "motion_blur" or l["params"].get("blur") == "motion"),
     ("doubled", ["square_cliff"], lambda l: l["upscaled"] and l["upscale_factor"] == 2),
 ]
-# Upscale vs blur among what `soft` flags: the spectrum's shape.
+# Upscale vs blur among what `soft` flags: the spectrum's shape (learnt from the gaussian blurs against every
+# upscale: an upscale by another ratio than 2, 3 or 4 has no period to find, only its cliff).
 KIND = ["hf90", "hf50", "mid90", "mid50", "cliff", "a12", "a16", "a20", "a24", "a28"]
 FOLDS = 8
 LAMBDA = 1.0
 
 
-INTERPOLATED_COHERENCE = 0.29   # DetailModel.Fitted.interpolatedCoherence
+PERIODS = [2, 3, 4]                 # ResamplingPeriods.periods
+PERIOD_COHERENCE = [0.25, 0.12, 0.25]   # DetailModel.Fitted.periodCoherence
+
+
+def upscale_factor(c):
+    """DetailModel.upscaleFactor: the largest p whose coherence reaches its threshold and is at least twice
+    the coherence at each tested period that does not divide p; None for none."""
+    if not c or len(c) != len(PERIODS):
+        return None
+    found = [p for i, p in enumerate(PERIODS) if c[i] >= PERIOD_COHERENCE[i]
+             and all(p % q == 0 or c[i] >= 2 * c[j] for j, q in enumerate(PERIODS))]
+    return max(found) if found else None
 
 
 def load(path):
@@ -113,8 +125,8 @@ def main():
     def fit_all(sel):
         """Each detector: logistic, its damage against the sharp files, its bias then shifted so that only a
         third of `sharp_rate` of the sharp training files score above 0 (a Neyman-Pearson rule: the
-        sharp-flag budget comes first, shared by the three). Kind: logistic upscale vs blur on the files
-        the soft detector learns from."""
+        sharp-flag budget comes first, shared by the three). Kind: logistic upscale vs blur on the soft
+        detector's blurs and every upscale."""
         scores = {}
         for name, _, _ in DETECTORS:
             m = sel & (positives[name] | sharp)
@@ -122,18 +134,18 @@ def main():
             w = full(raw, columns[name])
             shift = float(np.quantile(X[sel & sharp] @ w + bias, 1 - sharp_rate / len(DETECTORS)))
             scores[name] = (w, bias - shift)
-        m = sel & positives["soft"]
+        m = sel & (positives["soft"] | (up == 1))
         raw, bias = train(X[m][:, kind_columns], up[m], np.ones(m.sum()))
         return scores, (full(raw, kind_columns), bias)
 
-    # A picture interpolated to twice its size (DetailModel.interpolatedCoherence, set by hand in the gap
-    # DEV leaves, not fitted here): upscaled whatever the detectors say.
-    coherence = np.array([r["detail_features"].get("half_shift_coherence") or 0.0 for _, r in rows])
+    # A picture interpolated by a whole factor (DetailModel.periodCoherence, set by hand in the gaps DEV
+    # leaves, not fitted here): upscaled whatever the detectors say.
+    periodic = np.array([upscale_factor(r["detail_features"].get("period_coherence")) is not None for _, r in rows])
 
     def predict(model, sel):
         scores, kind = model
         s = np.array([X[sel] @ w + b for w, b in scores.values()])
-        interpolated = coherence[sel] >= INTERPOLATED_COHERENCE
+        interpolated = periodic[sel]
         flagged = (s.max(0) > 0) | interpolated
         strongest = s.argmax(0)
         is_up = interpolated | (strongest == 2) | ((strongest == 0) & (X[sel] @ kind[0] + kind[1] > 0))

@@ -13,7 +13,7 @@ public struct PixelReading: Sendable {
     /// Whether the image is (nearly) grey: the mean channel spread of the block means is under 3 levels.
     public let grayscale: Bool
     /// The most detailed native-resolution luma tiles (`DetailSpectrum.mostDetailedTiles`), as stored.
-    public let detailTiles: [[Float]]
+    public let detailTiles: [DetailTile]
 
     /// Reads `bands` (1: grey, 3 or more: R, G, B first) interleaved 8-bit pixels.
     public init(pixels: UnsafeBufferPointer<UInt8>, width: Int, height: Int, bands: Int, orientation: Int) {

@@ -20,6 +20,7 @@ struct DetailDetectionTests {
         var blurred: String { folder.appendingPathComponent("gaussian-2.5.jpg").path }
         var halfSize: String { folder.appendingPathComponent("half.jpg").path }
         var upscaledBy2: String { folder.appendingPathComponent("upscaled-x2.jpg").path }
+        var upscaledBy3: String { folder.appendingPathComponent("upscaled-x3.jpg").path }
         var motionBlurred: String { folder.appendingPathComponent("motion-15px.jpg").path }
         var truncated: String { folder.appendingPathComponent("truncated.jpg").path }
         static let longSide = 1200
@@ -46,6 +47,9 @@ struct DetailDetectionTests {
         try! derive(f.original, f.blurred, longSide: Fixture.longSide, sigma: 2.5, quality: 92)
         try! derive(f.original, f.halfSize, longSide: Fixture.longSide / 2, quality: 90)
         try! derive(f.halfSize, f.upscaledBy2, longSide: Fixture.longSide, quality: 92)
+        let third = folder.appendingPathComponent("third.jpg").path
+        try! derive(f.original, third, longSide: Fixture.longSide / 3, quality: 90)
+        try! derive(third, f.upscaledBy3, longSide: Fixture.longSide, quality: 92)
         try! motionBlur(f.original, f.motionBlurred, length: 15, degrees: 120, in: folder)
         let bytes = try! Data(contentsOf: URL(fileURLWithPath: f.original))
         try! bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: f.truncated))
@@ -92,7 +96,7 @@ struct DetailDetectionTests {
 
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sources.path)))
     func anUpscaleByFourIsFlaggedWithDetailNearAQuarter() throws {
-        // (DEV cross-validation: ×4 30/36 caught, ×3 27/36, ×2 18/36 — see scripts/fit_quality.py.)
+        // (DEV cross-validation: every ×2, ×3 and ×4 upscale caught — see scripts/fit_quality.py.)
         let facts = try Self.facts(Self.fixture.upscaledBy4)
         let quality = try #require(facts.quality)
         #expect(quality.upscaled)
@@ -125,28 +129,31 @@ struct DetailDetectionTests {
         let sharpCliff = try #require(try Self.facts(f.original).quality?.detailFeatures?.squareCliff)
         // Nothing beyond 1/4 cycle per pixel on either axis: the square profile drops there by ~0.5 (log10)
         // where the original's runs on. (A bicubic ×2 upscale like this one leaves too soft a cliff for the
-        // `doubled` detector: its half-shift coherence catches it, see the next test.)
+        // `doubled` detector: the period of its spectrum gives it away, see the next test.)
         #expect(cliff > sharpCliff + 0.3, "square cliff \(cliff) vs \(sharpCliff)")
         let paths = [f.upscaledBy2, f.original]
         #expect(paths[KeepBest.choose(try paths.map(Self.facts))] == f.original)
         #expect(paths.reversed()[KeepBest.choose(try paths.reversed().map(Self.facts))] == f.original)
     }
 
-    /// Interpolated to twice its size, a picture holds one fixed ratio between each frequency and its
-    /// half-cycle shift in every tile (the kernel's); a photo, its re-save and its downscale do not.
+    /// Interpolated p times its size, a picture's spectrum repeats every 1/p cycle per pixel with one fixed
+    /// ratio in every tile (the kernel's); a photo, its re-save and its downscale repeat nothing.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: sources.path)))
-    func anUpscaleByTwoIsFlaggedByItsHalfShiftCoherence() throws {
+    func upscalesByTwoThreeAndFourAreFlaggedByThePeriodOfTheirSpectrum() throws {
         let f = Self.fixture
-        let upscaled = try #require(try Self.facts(f.upscaledBy2).quality)
-        let coherence = try #require(upscaled.detailFeatures?.halfShiftCoherence)
-        #expect(coherence >= DetailModel.Fitted.interpolatedCoherence, "coherence \(coherence)")
-        #expect(upscaled.upscaled && !upscaled.blurry)
-        // Real detail: 600 px of 1200, and a ×2 upscale never claims more.
-        let detail = try #require(upscaled.detailPixels)
-        #expect(detail <= 600 && detail >= 360, "detail_px \(detail)")
+        for (path, factor) in [(f.upscaledBy2, 2), (f.upscaledBy3, 3), (f.upscaledBy4, 4)] {
+            let quality = try #require(try Self.facts(path).quality)
+            let features = try #require(quality.detailFeatures)
+            #expect(DetailModel().upscaleFactor(features) == factor, "\(path): \(features.periodCoherence ?? [])")
+            #expect(quality.upscaled && !quality.blurry)
+            // Real detail: 1200/p px, and an upscale by p never claims more.
+            let detail = try #require(quality.detailPixels)
+            let real = Fixture.longSide / factor
+            #expect(detail <= real && detail >= real * 6 / 10, "\(path): detail_px \(detail)")
+        }
         for path in [f.original, f.reencodedQ60, f.halfSize] {
-            let real = try #require(try Self.facts(path).quality?.detailFeatures?.halfShiftCoherence)
-            #expect(real < DetailModel.Fitted.interpolatedCoherence / 3, "\(path): coherence \(real)")
+            let coherence = try #require(try Self.facts(path).quality?.detailFeatures?.periodCoherence)
+            #expect(zip(coherence, DetailModel.Fitted.periodCoherence).allSatisfy { $0 < $1 / 3 }, "\(path): \(coherence)")
         }
     }
 

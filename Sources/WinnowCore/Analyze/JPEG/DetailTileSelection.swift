@@ -94,7 +94,7 @@ final class DetailTileSelection {
     }
 
     /// The chosen tiles' luma, most detailed first (row-major, 0–255, rounded like a decoder's output).
-    func tiles() -> [[Float]] {
+    func tiles() -> [DetailTile] {
         let side = DetailSpectrum.tileSide, bpt = Self.blocksPerTile
         let idct = BlockIDCT(pixelsPerBlock: 8)
         let chosen = kept.sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
@@ -112,7 +112,8 @@ final class DetailTileSelection {
                     }
                 }
             }
-            return Self.decoderOutput(pixels)
+            return DetailTile(pixels: Self.decoderOutput(pixels),
+                              x: tile.index % tilesWide * side, y: tile.index / tilesWide * side)
         }
     }
 

@@ -18,7 +18,7 @@ public struct JPEGReading: Sendable {
     public let grayscale: Bool
     /// The most detailed `DetailSpectrum.tileSide`² tiles of native luma (as stored, not turned), most
     /// detailed first, rounded and clamped to 0–255 as a decoder's output would be.
-    public let detailTiles: [[Float]]
+    public let detailTiles: [DetailTile]
 
     /// The small image keeps at least this many pixels on its short side when the image has them: three
     /// times the look's side. Chosen on DEV (scripts/eval-quality): at twice, keep-best fell from 120 to

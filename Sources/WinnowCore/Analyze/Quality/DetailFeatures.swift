@@ -32,10 +32,10 @@ public struct DetailFeatures: Sendable, Equatable, Codable {
     /// (across 1/4, where a ×2 upscale keeps nothing on either axis); its 25th percentile over tiles
     /// (a sharp photo has tiles whose detail runs on smoothly; an upscale's cliff is in every tile).
     public var squareCliff: Double
-    /// ×2 interpolation: the coherence of each frequency with its half-cycle shift (`Tile.halfShift`,
-    /// summed over the tiles), averaged over the band and both axes: near 1 when every tile holds the
-    /// same fixed ratio between them (a picture interpolated to twice its size), near 0 for a real one.
-    public var halfShiftCoherence: Double?
+    /// Upscales by a whole factor: per period of `ResamplingPeriods.periods` (2, 3, 4), how coherent each
+    /// frequency is with its shift by 1/period cycle per pixel: near 1 when every tile holds the same
+    /// fixed ratio between them (a picture interpolated to that many times its size), near 0 for a real one.
+    public var periodCoherence: [Double]?
 
     /// Names in model order, as `winnow scan --json` spells them (the fit script uses the same).
     public static let names = ["hf90", "hf50", "mid90", "mid50", "cliff", "aniso", "a12", "a16", "a20", "a24", "a28",
@@ -84,15 +84,7 @@ public struct DetailFeatures: Sendable, Equatable, Codable {
             return Self.mean(w[12..<15]) - Self.mean(w[18..<21])
         }
         squareCliff = Self.percentile(cliffs, 25)
-        let length = spectrum.tiles.first?.halfShift.count ?? 0
-        if length > 0, spectrum.tiles.allSatisfy({ $0.halfShift.count == length }) {
-            var sums = [Double](repeating: 0, count: length)
-            for tile in spectrum.tiles { for i in 0..<length { sums[i] += tile.halfShift[i] } }
-            let coherences = stride(from: 0, to: length, by: 4).map { i -> Double in
-                (sums[i] * sums[i] + sums[i + 1] * sums[i + 1]) / max(1e-12, sums[i + 2] * sums[i + 3])
-            }
-            halfShiftCoherence = coherences.reduce(0, +) / Double(coherences.count)
-        }
+        periodCoherence = ResamplingPeriods.coherence(spectrum.tiles.map(\.periodSums))
     }
 
     /// Where the mean profile first falls below `floor` (searching upward from 0.12 cycles/px), as a

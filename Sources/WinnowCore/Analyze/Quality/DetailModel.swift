@@ -3,15 +3,16 @@ import Foundation
 /// Turns `DetailFeatures` into `blurry`, `upscaled` and `detail_px`.
 ///
 /// Fitted on the DEV corpus by `scripts/fit_quality.py` (leave-sources-out cross-validation; the script
-/// prints these constants). Three logistic detectors, each trained against DEV's sharp files on the
-/// damage it knows, from the few features that damage shows in (zero weights elsewhere): `soft` (a smooth roll-off: gaussian blur, upscales by
-/// 3 or more), `motion` (detail kept in one direction only) and `doubled` (the square cliff at 1/4 cycle
-/// per pixel of a ×2 upscale). The image is soft when any detector's score is above 0; each bias is
-/// shifted so that only a fixed small share of DEV's sharp files score above 0 — a sharp file wrongly set
-/// aside costs the user a good image, so that budget is fixed first. Which kind of soft: the `doubled`
-/// detector means upscaled and `motion` blurry; for `soft`, a logistic score that tells an upscale's
-/// cliff from a blur's smooth roll-off. Apart from these, a picture interpolated to twice its size is
-/// recognised by the fixed ratio between each frequency and its half-cycle shift (`halfShiftCoherence`).
+/// prints these constants). A picture interpolated to 2, 3 or 4 times its size is recognised by the
+/// repetition of its spectrum (`ResamplingPeriods`, thresholds set by hand). Apart from that, three
+/// logistic detectors, each trained against DEV's sharp files on the damage it knows, from the few
+/// features that damage shows in (zero weights elsewhere): `soft` (a smooth roll-off: gaussian blur),
+/// `motion` (detail kept in one direction only) and `doubled` (the square cliff at 1/4 cycle per pixel of
+/// a ×2 upscale). The image is soft when any detector's score is above 0; each bias is shifted so that
+/// only a fixed small share of DEV's sharp files score above 0 — a sharp file wrongly set aside costs the
+/// user a good image, so that budget is fixed first. Which kind of soft: the `doubled` detector means
+/// upscaled and `motion` blurry; for `soft`, a logistic score that tells an upscale's cliff from a blur's
+/// smooth roll-off (an upscale by another ratio has no period to find).
 public struct DetailModel: Sendable, Equatable {
     /// A linear score over `DetailFeatures.vector`.
     public struct Score: Sendable, Equatable {
@@ -30,45 +31,57 @@ public struct DetailModel: Sendable, Equatable {
     public var upscale: Score
     /// The whitened level (log10) below which a ring no longer counts as real detail (`detail_px`).
     public var detailFloor: Double
-    /// A picture interpolated to twice its size (`DetailFeatures.halfShiftCoherence` at or above this) is
-    /// upscaled, whatever its spectrum's shape: a bicubic ×2 upscale leaves no cliff for `doubled` to see.
-    public var interpolatedCoherence: Double
+    /// Per period p of `ResamplingPeriods.periods`, the coherence (`DetailFeatures.periodCoherence`) a
+    /// picture needs at 1/p cycle per pixel to count as interpolated p times its size: upscaled whatever
+    /// its spectrum's shape (a bicubic upscale leaves too soft a cliff for the detectors to see).
+    public var periodCoherence: [Double]
 
     public init(soft: Score = Fitted.soft, motion: Score = Fitted.motion, doubled: Score = Fitted.doubled,
                 upscale: Score = Fitted.upscale, detailFloor: Double = Fitted.detailFloor,
-                interpolatedCoherence: Double = Fitted.interpolatedCoherence) {
+                periodCoherence: [Double] = Fitted.periodCoherence) {
         self.soft = soft
         self.motion = motion
         self.doubled = doubled
         self.upscale = upscale
         self.detailFloor = detailFloor
-        self.interpolatedCoherence = interpolatedCoherence
+        self.periodCoherence = periodCoherence
+    }
+
+    /// The whole factor p a picture was interpolated by, if any: the largest p whose coherence reaches
+    /// `periodCoherence` and is at least twice the coherence at each tested period that does not divide p.
+    /// An upscale by 3 repeats nothing every 1/2 or 1/4 cycle; a picture that repeats at every period was
+    /// resampled by some other ratio, and how much real detail it holds is not known.
+    public func upscaleFactor(_ features: DetailFeatures) -> Int? {
+        guard let coherence = features.periodCoherence, coherence.count == ResamplingPeriods.periods.count else { return nil }
+        let periods = ResamplingPeriods.periods
+        return periods.indices.filter { i in
+            coherence[i] >= periodCoherence[i]
+                && periods.indices.allSatisfy { j in periods[i] % periods[j] == 0 || coherence[i] >= 2 * coherence[j] }
+        }.map { periods[$0] }.max()
     }
 
     /// Constants printed by `scripts/fit_quality.py` (DEV, seed 1, 864 files, sharp-flag budget 0.008).
     public enum Fitted {
         public static let soft = Score(
-            bias: -11.151,
-            weights: [-1.7642, 0, 0, -1.6416, 4.0328, 0, 0,
-                      0, 0, 0, 0, -0.88101, 0, 0])
+            bias: -11.689,
+            weights: [-0.16787, 0, 0, -2.0131, 2.0227, 0, 0,
+                      0, 0, 0, 0, -2.9676, 0, 0])
         public static let motion = Score(
-            bias: -11.916,
+            bias: -12.331,
             weights: [0, 0, 0, 0, 0, 0, 0,
-                      0, 0, 0, 0, -3.9317, 6.5541, 0])
+                      0, 0, 0, 0, -4.207, 6.6191, 0])
         public static let doubled = Score(
-            bias: -7.0079,
+            bias: -7.0201,
             weights: [0, 0, 0, 0, 0, 0, 0,
-                      0, 0, 0, 0, 0, 0, 12.994])
+                      0, 0, 0, 0, 0, 0, 11.874])
         public static let upscale = Score(
-            bias: 1.0046,
-            weights: [-2.7053, -0.71726, -0.48859, 2.8701, 0.27808, 0, 2.5392,
-                      3.1968, 0.40487, -3.2939, -1.1808, 0, 0, 0])
+            bias: 0.54266,
+            weights: [-2.7684, -1.264, 0.5457, 1.9435, -0.18188, 0, 2.1066,
+                      2.0838, 0.43658, -1.966, -0.77035, 0, 0, 0])
         public static let detailFloor = -0.6
-        /// Set by hand in the gap DEV leaves (`winnow scan --json`'s `half_shift_coherence`): its ×2
-        /// bicubic upscales read 0.34–0.79 (×2 Lanczos 0.14–0.49), its 616 sharp files 0–0.24 (the top
-        /// ones 224–512 px photos, few tiles), every other kind of file under 0.32 (×4 bicubic upscales,
-        /// also upscales).
-        public static let interpolatedCoherence = 0.29
+        /// Set by hand in the gaps DEV leaves (`winnow scan --json`'s `period_coherence`; see the note on
+        /// issue 3 for the figures). Periods 2 and 4 need more: JPEG's blocks repeat at 2/8 and 4/8 cycle.
+        public static let periodCoherence = [0.25, 0.12, 0.25]
     }
 
     public struct Assessment: Sendable, Equatable {
@@ -87,15 +100,16 @@ public struct DetailModel: Sendable, Equatable {
         }
         let scores = [soft(features), motion(features), doubled(features)]
         let strongest = scores.indices.max { scores[$0] < scores[$1] } ?? 0
-        let interpolated = (features.halfShiftCoherence ?? 0) >= interpolatedCoherence
-        guard scores[strongest] > 0 || interpolated else {
+        let factor = upscaleFactor(features)
+        guard scores[strongest] > 0 || factor != nil else {
             return Assessment(detailPixels: longSide, blurry: false, upscaled: false, sharpness: features.mid50)
         }
-        let twice = interpolated || strongest == 2
-        let upscaled = twice || (strongest == 0 && upscale(features) > 0)
+        let upscaled = factor != nil || strongest == 2 || (strongest == 0 && upscale(features) > 0)
         let share = DetailFeatures.detailShare(spectrum.profile, floor: detailFloor)
-        // A ×2 upscale keeps detail up to half of Nyquist at most, however its profile reads.
-        let detail = max(1, Int((Double(longSide) * (twice ? min(share, 0.5) : share)).rounded()))
+        // An upscale by p keeps detail up to 1/p of Nyquist at most, however its profile reads (`doubled`
+        // sees a ×2 upscale's cliff).
+        let limit = factor.map { 1 / Double($0) } ?? (strongest == 2 ? 0.5 : 1)
+        let detail = max(1, Int((Double(longSide) * min(share, limit)).rounded()))
         return Assessment(detailPixels: detail, blurry: !upscaled, upscaled: upscaled, sharpness: features.mid50)
     }
 }

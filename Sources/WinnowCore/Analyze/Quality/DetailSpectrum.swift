@@ -36,16 +36,9 @@ public struct DetailSpectrum: Sendable, Equatable {
         public var directionMid: [Double]
         /// Mean power per square ring (max(|fx|, |fy|) = r), JPEG block harmonics left out.
         public var squareRings: [Double]
-        /// ×2 interpolation: per frequency k of `halfShiftBand`, along each axis, the sums over the other
-        /// axis of F(k + n/2) · conj F(k) (real, imaginary), |F(k)|² and |F(k + n/2)|²: a picture
-        /// interpolated to twice its size has, at every k, one fixed ratio F(k + n/2) / F(k) (the
-        /// kernel's), whatever its content; a real one's two halves are unrelated.
-        public var halfShift: [Double] = []
+        /// `ResamplingPeriods.sums` of the tile: how its spectrum repeats every 1/2, 1/3 and 1/4 cycle.
+        public var periodSums: [[Double]] = []
     }
-
-    /// The frequencies (64ths of a cycle per pixel) the ×2 interpolation test pairs with their
-    /// half-cycle shift, JPEG block harmonics (multiples of 8, ±1) left out.
-    public static let halfShiftBand = (6..<27).filter { ![7, 0, 1].contains($0 % 8) }
 
     public var tiles: [Tile]
 
@@ -146,7 +139,7 @@ public struct DetailSpectrum: Sendable, Equatable {
 
     /// The `maxTiles` grid tiles of 8-bit grey pixels with the most gradient energy, as `measure(tiles:)`
     /// takes them.
-    public static func mostDetailedTiles(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [[Float]] {
+    public static func mostDetailedTiles(bytes p: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> [DetailTile] {
         let n = tileSide
         guard width >= n, height >= n, p.count >= width * height else { return [] }
         // Score every tile of the grid by its gradient energy; measure the most detailed ones.
@@ -175,23 +168,24 @@ public struct DetailSpectrum: Sendable, Equatable {
             for yy in 0..<n {
                 for xx in 0..<n { block[yy * n + xx] = Float(p[(tile.y + yy) * width + tile.x + xx]) }
             }
-            return block
+            return DetailTile(pixels: block, x: tile.x, y: tile.y)
         }
     }
 
     /// Measures tiles already chosen: each `tileSide`² native-resolution luma pixels (row-major, 0–255),
     /// the most detailed tiles of one image. The pixel path picks them by gradient energy; a JPEG's
     /// coefficients pick them without decoding the rest (`JPEGReading`).
-    public static func measure(tiles pixels: [[Float]]) -> DetailSpectrum {
+    public static func measure(tiles: [DetailTile]) -> DetailSpectrum {
         let n = tileSide
         let layout = Self.layout
-        var tiles: [Tile] = []
+        var measured: [Tile] = []
         var block = [Float](repeating: 0, count: n * n)
-        for tile in pixels where tile.count == n * n {
+        for sample in tiles where sample.pixels.count == n * n {
+            let pixels = sample.pixels
             var mean: Float = 0
-            for i in 0..<(n * n) { mean += tile[i] }
+            for i in 0..<(n * n) { mean += pixels[i] }
             mean /= Float(n * n)
-            for i in 0..<(n * n) { block[i] = (tile[i] - mean) * layout.window[i] }
+            for i in 0..<(n * n) { block[i] = (pixels[i] - mean) * layout.window[i] }
             let (re, im) = fft.transform2D(block)
             let power = RadixTwoFFT.power(re, im)
             var tile = power.withUnsafeBufferPointer { p in
@@ -202,35 +196,10 @@ public struct DetailSpectrum: Sendable, Equatable {
                      directionMid: binMeans(p, layout.directionMid, bins: sectorCount, whitened: true),
                      squareRings: binMeans(p, layout.squareRings, bins: ringCount))
             }
-            tile.halfShift = halfShiftSums(re, im)
-            tiles.append(tile)
+            tile.periodSums = ResamplingPeriods.sums(windowed: block, x: sample.x, y: sample.y)
+            measured.append(tile)
         }
-        return DetailSpectrum(tiles: tiles)
-    }
-
-    /// `Tile.halfShift` of one transform: for each axis (horizontal, then vertical) and each k of
-    /// `halfShiftBand`, four sums over the other axis.
-    static func halfShiftSums(_ re: [Float], _ im: [Float]) -> [Double] {
-        let n = tileSide, h = n / 2
-        var out: [Double] = []
-        out.reserveCapacity(8 * halfShiftBand.count)
-        for horizontal in [true, false] {
-            for k in halfShiftBand {
-                var cr = 0.0, ci = 0.0, p1 = 0.0, p2 = 0.0
-                for other in 0..<n {
-                    // Row-major by (vertical, horizontal) frequency.
-                    let a = horizontal ? other * n + k : k * n + other
-                    let b = horizontal ? other * n + k + h : (k + h) * n + other
-                    let ar = Double(re[a]), ai = Double(im[a]), br = Double(re[b]), bi = Double(im[b])
-                    cr += br * ar + bi * ai
-                    ci += bi * ar - br * ai
-                    p1 += ar * ar + ai * ai
-                    p2 += br * br + bi * bi
-                }
-                out += [cr, ci, p1, p2]
-            }
-        }
-        return out
+        return DetailSpectrum(tiles: measured)
     }
 
     /// Whitened log power per ring (log10 of power × f²), relative to rings 4–7 (0.06–0.12 cycles per

@@ -93,7 +93,7 @@ struct RadixTwoFFT: Sendable {
 
     /// `transform` of every column of the n×n arrays at once (row-major, stride n), 16 columns to a
     /// vector; sizes that are not a multiple of 16 go column by column through `transform`.
-    private func transformColumns(_ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>) {
+    func transformColumns(_ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>) {
         guard n % 16 == 0 else {
             for c in 0..<n { transform(re + c, im + c, stride: n) }
             return
