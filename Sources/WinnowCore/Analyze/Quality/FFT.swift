@@ -68,16 +68,32 @@ struct RadixTwoFFT: Sendable {
     /// The 2-D transform of an n×n real block (row-major): real and imaginary parts, row-major by
     /// (vertical, horizontal) frequency, computed as `power2D` describes.
     func transform2D(_ block: [Float]) -> (re: [Float], im: [Float]) {
+        transform2D(rowTransforms: rowTransforms(block))
+    }
+
+    /// The first pass of `transform2D`: every row's transform, stored bin by bin with the rows side by
+    /// side (element [k·n + row]).
+    func rowTransforms(_ block: [Float]) -> (re: [Float], im: [Float]) {
         precondition(block.count == n * n)
         var re = [Float](repeating: 0, count: n * n)
         var im = [Float](repeating: 0, count: n * n)
         re.withUnsafeMutableBufferPointer { r in
             im.withUnsafeMutableBufferPointer { i in
                 block.withUnsafeBufferPointer { b in
-                    // Rows: transposed, the rows' transforms run down the columns.
+                    // Transposed, the rows' transforms run down the columns.
                     for y in 0..<n { for x in 0..<n { r[x * n + y] = b[y * n + x] } }
                 }
                 transformColumns(r.baseAddress!, i.baseAddress!)
+            }
+        }
+        return (re, im)
+    }
+
+    /// The second pass of `transform2D`, from `rowTransforms`' output.
+    func transform2D(rowTransforms rows: (re: [Float], im: [Float])) -> (re: [Float], im: [Float]) {
+        var (re, im) = rows
+        re.withUnsafeMutableBufferPointer { r in
+            im.withUnsafeMutableBufferPointer { i in
                 transpose(r.baseAddress!)
                 transpose(i.baseAddress!)
                 transformColumns(r.baseAddress!, i.baseAddress!)

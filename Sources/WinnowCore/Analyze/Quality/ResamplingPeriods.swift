@@ -35,14 +35,15 @@ public enum ResamplingPeriods {
         return min(m, steps / 8 - m) <= 3
     }
 
-    /// One tile's sums (`block`: the tile, mean removed and Hann-windowed; `x`, `y`: its top-left pixel in
-    /// the image as stored). Per period: for each axis (horizontal, vertical) and each f of its band, the
-    /// real and imaginary parts of Σ F(f − 1/p)·conj F(f), then Σ |F(f)|² and Σ |F(f − 1/p)|², over the
-    /// tile's lines.
-    static func sums(windowed block: [Float], x: Int, y: Int) -> [[Double]] {
+    /// One tile's sums (`block`: the tile, mean removed and Hann-windowed; `rows`: its rows' transforms,
+    /// as `RadixTwoFFT.rowTransforms` gives them, which the 2-D transform starts from too; `x`, `y`: its
+    /// top-left pixel in the image as stored). Per period: for each axis (horizontal, vertical) and each f
+    /// of its band, the real and imaginary parts of Σ F(f − 1/p)·conj F(f), then Σ |F(f)|² and
+    /// Σ |F(f − 1/p)|², over the tile's lines.
+    static func sums(windowed block: [Float], rows: (re: [Float], im: [Float]), x: Int, y: Int) -> [[Double]] {
         var out = [[Double]](repeating: [], count: periods.count)
         for (horizontal, origin) in [(true, x), (false, y)] {
-            let lines = LineSpectra(block, horizontal: horizontal)
+            let lines = LineSpectra(block, horizontal: horizontal, plain: horizontal ? rows : nil)
             for (i, p) in periods.enumerated() {
                 // A line starting at `origin` sees F(f) turned by e^(−2πi f origin): the product, by
                 // e^(2πi origin / p). Turned back, every tile's products add up in phase.
@@ -81,51 +82,82 @@ public enum ResamplingPeriods {
     /// 3k + 1 (the line turned by a third of a bin first); 3k + 2 is the conjugate of −(3k + 2), a 3k' + 1.
     /// Stored bin by bin, lines side by side (`transformColumns` transforms all lines at once).
     private struct LineSpectra {
-        var re = [[Float]](repeating: [Float](repeating: 0, count: side * side), count: 2)
-        var im = [[Float]](repeating: [Float](repeating: 0, count: side * side), count: 2)
+        /// Transform 0 then transform 1, each side² values.
+        let re: [Float]
+        let im: [Float]
 
-        init(_ block: [Float], horizontal: Bool) {
-            let n = side
+        /// `plain`: the lines' plain transforms when they are already known (in this layout).
+        init(_ block: [Float], horizontal: Bool, plain known: (re: [Float], im: [Float])?) {
+            let size = side * side
+            var im: [Float] = []
+            re = [Float](unsafeUninitializedCapacity: 2 * size) { r, filled in
+                im = [Float](unsafeUninitializedCapacity: 2 * size) { i, filled in
+                    block.withUnsafeBufferPointer {
+                        Self.fill(re: r.baseAddress!, im: i.baseAddress!, from: $0.baseAddress!, horizontal: horizontal, plain: known)
+                    }
+                    filled = 2 * size
+                }
+                filled = 2 * size
+            }
+            self.im = im
+        }
+
+        /// Writes both transforms (every value: the buffers come uninitialised).
+        private static func fill(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, from b: UnsafePointer<Float>,
+                                 horizontal: Bool, plain known: (re: [Float], im: [Float])?) {
+            let n = side, size = side * side
+            // Bin by bin, lines side by side: the horizontal lines are the block's rows, transposed.
             for t in 0..<n {
+                let c = third.cos[t], s = third.sin[t]
                 for line in 0..<n {
-                    let v = horizontal ? block[line * n + t] : block[t * n + line]
-                    re[0][t * n + line] = v
-                    re[1][t * n + line] = v * third.cos[t]
-                    im[1][t * n + line] = v * third.sin[t]
+                    let v = horizontal ? b[line * n + t] : b[t * n + line]
+                    re[t * n + line] = v
+                    re[size + t * n + line] = v * c
+                    im[size + t * n + line] = v * s
                 }
             }
-            for k in 0..<2 {
-                re[k].withUnsafeMutableBufferPointer { r in
-                    im[k].withUnsafeMutableBufferPointer { i in fft.transformColumns(r.baseAddress!, i.baseAddress!) }
-                }
+            fft.transformColumns(re + size, im + size)
+            if let known {
+                known.re.withUnsafeBufferPointer { re.update(from: $0.baseAddress!, count: size) }
+                known.im.withUnsafeBufferPointer { im.update(from: $0.baseAddress!, count: size) }
+            } else {
+                // The lines are real.
+                im.update(repeating: 0, count: size)
+                fft.transformColumns(re, im)
             }
         }
 
-        /// Where frequency f (192ths, any sign) is stored: which transform, which bin, and whether it is
+        /// Where frequency f (192ths, any sign) is stored: the offset of its first line, and whether it is
         /// the conjugate of what is stored.
-        private func locate(_ f: Int) -> (transform: Int, bin: Int, conjugate: Bool) {
+        private func locate(_ f: Int) -> (offset: Int, conjugate: Bool) {
             let j = ((f % steps) + steps) % steps
             switch j % 3 {
-            case 0: return (0, j / 3, false)
-            case 1: return (1, j / 3, false)
-            default: return (1, (steps - j - 1) / 3, true)
+            case 0: return (j / 3 * side, false)
+            case 1: return (side * side + j / 3 * side, false)
+            default: return (side * side + (steps - j - 1) / 3 * side, true)
             }
         }
 
-        /// Over the lines: Σ F(a)·conj F(b) (real, imaginary), Σ |F(b)|², Σ |F(a)|².
+        /// Over the lines: Σ F(a)·conj F(b) (real, imaginary), Σ |F(b)|², Σ |F(a)|²; 16 lines to a vector.
         func products(_ a: Int, _ b: Int) -> (Double, Double, Double, Double) {
-            let (ta, ka, ca) = locate(a), (tb, kb, cb) = locate(b)
+            let (oa, ca) = locate(a), (ob, cb) = locate(b)
             let sa: Float = ca ? -1 : 1, sb: Float = cb ? -1 : 1
-            var re = 0.0, im = 0.0, pb = 0.0, pa = 0.0
-            for line in 0..<side {
-                let ar = self.re[ta][ka * side + line], ai = sa * self.im[ta][ka * side + line]
-                let br = self.re[tb][kb * side + line], bi = sb * self.im[tb][kb * side + line]
-                re += Double(ar * br + ai * bi)
-                im += Double(ai * br - ar * bi)
-                pb += Double(br * br + bi * bi)
-                pa += Double(ar * ar + ai * ai)
+            var cr = SIMD16<Float>(), ci = SIMD16<Float>(), pb = SIMD16<Float>(), pa = SIMD16<Float>()
+            re.withUnsafeBytes { r in
+                im.withUnsafeBytes { i in
+                    for line in stride(from: 0, to: side, by: 16) {
+                        let ar = r.loadUnaligned(fromByteOffset: 4 * (oa + line), as: SIMD16<Float>.self)
+                        let ai = sa * i.loadUnaligned(fromByteOffset: 4 * (oa + line), as: SIMD16<Float>.self)
+                        let br = r.loadUnaligned(fromByteOffset: 4 * (ob + line), as: SIMD16<Float>.self)
+                        let bi = sb * i.loadUnaligned(fromByteOffset: 4 * (ob + line), as: SIMD16<Float>.self)
+                        cr += ar * br + ai * bi
+                        ci += ai * br - ar * bi
+                        pb += br * br + bi * bi
+                        pa += ar * ar + ai * ai
+                    }
+                }
             }
-            return (re, im, pb, pa)
+            return (Double(cr.sum()), Double(ci.sum()), Double(pb.sum()), Double(pa.sum()))
         }
     }
 }
