@@ -168,8 +168,6 @@ public struct DetailSpectrum: Sendable, Equatable {
     /// at a time (the same integer a pixel-by-pixel sum gives): every tile of a PNG or WebP is scored.
     static func gradientEnergy(_ p: UnsafePointer<UInt8>, width: Int, x: Int, y: Int) -> Int {
         let n = tileSide, raw = UnsafeRawPointer(p)
-        // The last column has no right-hand pixel inside the tile: its lane is left out.
-        let lastChunk = SIMD16<UInt16>((0..<16).map { $0 < 15 ? 1 : 0 })
         var total = SIMD16<UInt32>()
         for yy in y..<(y + n - 1) {
             var row = SIMD16<UInt16>()
@@ -180,13 +178,16 @@ public struct DetailSpectrum: Sendable, Equatable {
                 let below = raw.loadUnaligned(fromByteOffset: at + width, as: SIMD16<UInt8>.self)
                 var sum = SIMD16<UInt16>(truncatingIfNeeded: pointwiseMax(right, here) &- pointwiseMin(right, here))
                     &+ SIMD16<UInt16>(truncatingIfNeeded: pointwiseMax(below, here) &- pointwiseMin(below, here))
-                if chunk + 16 == x + n { sum &*= lastChunk }
+                if chunk + 16 == x + n { sum &*= lastChunkLanes }
                 row &+= sum
             }
             total &+= SIMD16<UInt32>(truncatingIfNeeded: row)
         }
         return Int(total.wrappedSum())
     }
+
+    /// The last column of a tile has no right-hand pixel inside it: its lane is left out.
+    private static let lastChunkLanes = SIMD16<UInt16>((0..<16).map { $0 < 15 ? 1 : 0 })
 
     /// Measures tiles already chosen: each `tileSide`² native-resolution luma pixels (row-major, 0–255),
     /// the most detailed tiles of one image. The pixel path picks them by gradient energy; a JPEG's
