@@ -43,7 +43,7 @@ public enum ResamplingPeriods {
     static func sums(windowed block: [Float], rows: (re: [Float], im: [Float]), x: Int, y: Int) -> [[Double]] {
         var out = [[Double]](repeating: [], count: periods.count)
         for (horizontal, origin) in [(true, x), (false, y)] {
-            let lines = LineSpectra(block, horizontal: horizontal, plain: horizontal ? rows : nil)
+            let lines = LineSpectra(block, rowTransforms: horizontal ? rows : nil)
             for (i, p) in periods.enumerated() {
                 // A line starting at `origin` sees F(f) turned by e^(−2πi f origin): the product, by
                 // e^(2πi origin / p). Turned back, every tile's products add up in phase.
@@ -86,14 +86,15 @@ public enum ResamplingPeriods {
         let re: [Float]
         let im: [Float]
 
-        /// `plain`: the lines' plain transforms when they are already known (in this layout).
-        init(_ block: [Float], horizontal: Bool, plain known: (re: [Float], im: [Float])?) {
+        /// The block's rows, whose plain transforms `rowTransforms` already holds (in this layout), or
+        /// with nil its columns.
+        init(_ block: [Float], rowTransforms known: (re: [Float], im: [Float])?) {
             let size = side * side
             var im: [Float] = []
             re = [Float](unsafeUninitializedCapacity: 2 * size) { r, filled in
                 im = [Float](unsafeUninitializedCapacity: 2 * size) { i, filled in
                     block.withUnsafeBufferPointer {
-                        Self.fill(re: r.baseAddress!, im: i.baseAddress!, from: $0.baseAddress!, horizontal: horizontal, plain: known)
+                        Self.fill(re: r.baseAddress!, im: i.baseAddress!, from: $0.baseAddress!, rowTransforms: known)
                     }
                     filled = 2 * size
                 }
@@ -104,14 +105,13 @@ public enum ResamplingPeriods {
 
         /// Writes both transforms (every value: the buffers come uninitialised).
         private static func fill(re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>, from b: UnsafePointer<Float>,
-                                 horizontal: Bool, plain known: (re: [Float], im: [Float])?) {
-            let n = side, size = side * side
+                                 rowTransforms known: (re: [Float], im: [Float])?) {
+            let n = side, size = side * side, horizontal = known != nil
             // Bin by bin, lines side by side: the horizontal lines are the block's rows, transposed.
             for t in 0..<n {
                 let c = third.cos[t], s = third.sin[t]
                 for line in 0..<n {
                     let v = horizontal ? b[line * n + t] : b[t * n + line]
-                    re[t * n + line] = v
                     re[size + t * n + line] = v * c
                     im[size + t * n + line] = v * s
                 }
@@ -121,7 +121,8 @@ public enum ResamplingPeriods {
                 known.re.withUnsafeBufferPointer { re.update(from: $0.baseAddress!, count: size) }
                 known.im.withUnsafeBufferPointer { im.update(from: $0.baseAddress!, count: size) }
             } else {
-                // The lines are real.
+                // The vertical lines are the block's columns, already bin by bin; they are real.
+                re.update(from: b, count: size)
                 im.update(repeating: 0, count: size)
                 fft.transformColumns(re, im)
             }
