@@ -1,6 +1,7 @@
 // dlib + OpenCV behind the C API in FaceShim.h. Kept deliberately thin: no pose, no decisions.
 #include "FaceShim.h"
 
+#include <dlib/dnn.h>
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
@@ -16,7 +17,21 @@
 #include <string>
 #include <vector>
 
+// dlib's MMOD face detector network, exactly as in dlib's dnn_mmod_face_detection_ex.cpp (the layout the
+// `mmod_human_face_detector.dat` weights were trained with).
+namespace mmod {
+using namespace dlib;
+template <long N, typename SUBNET> using con5d = con<N, 5, 5, 2, 2, SUBNET>;
+template <long N, typename SUBNET> using con5 = con<N, 5, 5, 1, 1, SUBNET>;
+template <typename SUBNET>
+using downsampler = relu<affine<con5d<32, relu<affine<con5d<32, relu<affine<con5d<16, SUBNET>>>>>>>>>;
+template <typename SUBNET> using rcon5 = relu<affine<con5<45, SUBNET>>>;
+using net_type = loss_mmod<con<1, 9, 9, 1, 1, rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
+}  // namespace mmod
+
 struct winnow_face_detector {
+    mmod::net_type cnn;
+    bool hasCNN = false;
     dlib::frontal_face_detector hog;
     // The HOG detector limited to its pyramid's first n levels (the smallest faces), built on first use.
     std::map<int, dlib::frontal_face_detector> hogFirstLevels;
@@ -53,6 +68,19 @@ extern "C" winnow_face_detector *winnow_faces_create(const char *landmarks_path,
     return detector;
 }
 
+extern "C" int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, char **error) {
+    if (!detector || !cnn_path) return -1;
+    std::lock_guard<std::mutex> guard(detector->lock);
+    try {
+        dlib::deserialize(cnn_path) >> detector->cnn;
+        detector->hasCNN = true;
+        return 0;
+    } catch (const std::exception &e) {
+        if (error) *error = copyString(e.what());
+        return -1;
+    }
+}
+
 extern "C" void winnow_faces_free(winnow_face_detector *detector) { delete detector; }
 
 extern "C" void winnow_face_string_free(char *string) { std::free(string); }
@@ -67,13 +95,32 @@ static const int kMirrorIndex[68] = {
     64, 63, 62, 61, 60, 67, 66, 65,                             // inner lips
 };
 
+// The shape predictor's fit inside `box`, turned by `angle` radians about the box's centre (0: as it stands).
+// A turned fit runs on a chip cut out level with the face, twice the box's side so the model still sees the
+// pixels around the box that it reads; its points are mapped back into the image.
+static dlib::full_object_detection fitInBox(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
+                                            const dlib::rectangle &box, double angle) {
+    if (angle == 0) return d.landmarks(img, box);
+    const dlib::drectangle around = dlib::centered_drect(dlib::drectangle(box), 2 * box.width(), 2 * box.height());
+    const dlib::chip_details chip(around, dlib::chip_dims(2 * box.height(), 2 * box.width()), angle);
+    dlib::array2d<unsigned char> level;
+    dlib::extract_image_chip(img, chip, level);
+    const dlib::rectangle inner(box.width() / 2, box.height() / 2, box.width() / 2 + box.width() - 1,
+                                box.height() / 2 + box.height() - 1);
+    dlib::full_object_detection fit = d.landmarks(level, inner);
+    const dlib::point_transform_affine back = dlib::inv(dlib::get_mapping_to_chip(chip));
+    std::vector<dlib::point> parts;
+    for (unsigned long i = 0; i < fit.num_parts(); i++) parts.push_back(back(dlib::dpoint(fit.part(i))));
+    return dlib::full_object_detection(box, parts);
+}
+
 static void fitLandmarks(const winnow_face_detector &d, const dlib::array2d<unsigned char> &img,
-                         const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &box, double scale,
-                         float *landmarks) {
+                         const dlib::array2d<unsigned char> &mirror, const dlib::rectangle &box, double angle,
+                         double scale, float *landmarks) {
     const long w = img.nc();
-    dlib::full_object_detection direct = d.landmarks(img, box);
+    dlib::full_object_detection direct = fitInBox(d, img, box, angle);
     dlib::rectangle flipped(w - 1 - box.right(), box.top(), w - 1 - box.left(), box.bottom());
-    dlib::full_object_detection mirrored = d.landmarks(mirror, flipped);
+    dlib::full_object_detection mirrored = fitInBox(d, mirror, flipped, -angle);
     for (int i = 0; i < 68; i++) {
         const dlib::point a = direct.part(i), b = mirrored.part(kMirrorIndex[i]);
         landmarks[2 * i] = static_cast<float>((a.x() + (w - 1 - b.x())) / 2.0 / scale);
@@ -204,7 +251,8 @@ extern "C" int winnow_faces_profiles(winnow_face_detector *detector, const uint8
 }
 
 extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                                      double upsample, const double *boxes, int count, float *out) {
+                                      double upsample, const double *boxes, const double *angles, int count,
+                                      float *out) {
     if (!detector || !gray || width <= 0 || height <= 0 || count < 0 || (count > 0 && (!boxes || !out))) return -1;
     if (count == 0) return 0;
     std::lock_guard<std::mutex> guard(detector->lock);
@@ -217,9 +265,30 @@ extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint
             // The inverse of makeFace's mapping, so a box handed back unchanged is the detector's own rectangle.
             const long left = std::lround(b[0] * scale), top = std::lround(b[1] * scale);
             const dlib::rectangle box(left, top, left + std::lround(b[2] * scale) - 1, top + std::lround(b[3] * scale) - 1);
-            fitLandmarks(*detector, img, mirror, box, scale, out + 136 * i);
+            fitLandmarks(*detector, img, mirror, box, angles ? angles[i] : 0, scale, out + 136 * i);
         }
         return count;
+    } catch (...) {
+        return -1;
+    }
+}
+
+extern "C" int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                                double cnn_threshold, winnow_face *out, int capacity) {
+    if (!detector || !gray || width <= 0 || height <= 0) return -1;
+    if (!detector->hasCNN) return 0;
+    std::lock_guard<std::mutex> guard(detector->lock);
+    try {
+        // The network takes colour; gray in all three channels (the detection copy is gray).
+        dlib::matrix<dlib::rgb_pixel> img(height, width);
+        for (int y = 0; y < height; y++) {
+            const uint8_t *row = gray + size_t(y) * width;
+            for (int x = 0; x < width; x++) img(y, x) = dlib::rgb_pixel(row[x], row[x], row[x]);
+        }
+        std::vector<dlib::mmod_rect> hits = detector->cnn.process(img, cnn_threshold);
+        std::vector<winnow_face> found;
+        for (const auto &hit : hits) found.push_back(makeFace(hit.rect, 1.0, WINNOW_FACE_CNN, hit.detection_confidence, -1));
+        return copyOut(found, out, capacity);
     } catch (...) {
         return -1;
     }

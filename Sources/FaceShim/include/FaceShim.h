@@ -19,6 +19,8 @@ typedef enum {
     WINNOW_FACE_PROFILE_IMAGE = 1,
     /// OpenCV's profile cascade on the horizontal mirror (box mapped back to the image).
     WINNOW_FACE_PROFILE_MIRROR = 2,
+    /// dlib's CNN (MMOD) face detector: frontal to near-profile, not mirror-symmetric.
+    WINNOW_FACE_CNN = 4,
 } winnow_face_source;
 
 /// One raw detection in the coordinates of the buffer passed to `winnow_faces_hog` / `winnow_faces_profiles`.
@@ -37,6 +39,16 @@ typedef struct winnow_face_detector winnow_face_detector;
 /// Returns NULL with a message in *error (free with winnow_face_string_free) on failure.
 winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path, char **error);
 void winnow_faces_free(winnow_face_detector *detector);
+
+/// Loads dlib's CNN face detector (`mmod_human_face_detector.dat`) into `detector`, for `winnow_faces_cnn`.
+/// Returns 0, or -1 with a message in *error (free with winnow_face_string_free).
+int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, char **error);
+
+/// dlib's CNN face detector on an 8-bit gray buffer (it searches its own pyramid, faces from about 40 px);
+/// `cnn_threshold` is added to the network's threshold (< 0 returns weaker hits). Boxes only. Returns 0 when no
+/// CNN was loaded; otherwise as `winnow_faces_hog`. Costs far more than HOG per pixel: meant for small copies.
+int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
+                     double cnn_threshold, winnow_face *out, int capacity);
 
 /// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0) on an 8-bit gray buffer (row-major, `width`×`height`),
 /// boxes only (landmarks: `winnow_faces_landmarks`, once per face the caller keeps). `upsample` > 1 enlarges the image first (finds faces smaller than
@@ -59,9 +71,11 @@ int winnow_faces_profiles(winnow_face_detector *detector, const uint8_t *gray, i
 /// `upsample` (≥ 1; the factor the boxes were found at, so the fit sees the same pixels). Writes 136 floats per box
 /// into `out`: x0, y0, x1, y1, … (iBUG 300-W order) in buffer pixels, fitted inside the box on the image and
 /// inside the mirrored box on the mirrored image and averaged (mapped back, left/right points swapped), so that
-/// a mirrored image gives exactly mirrored landmarks. Returns `count`, or -1 on error.
+/// a mirrored image gives exactly mirrored landmarks. `angles` (or NULL: all 0) turns each box's fit by that many
+/// radians about the box's centre, for a face whose roll the upright fit cannot follow. Returns `count`, or -1 on
+/// error.
 int winnow_faces_landmarks(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
-                           double upsample, const double *boxes, int count, float *out);
+                           double upsample, const double *boxes, const double *angles, int count, float *out);
 
 void winnow_face_string_free(char *string);
 

@@ -32,6 +32,19 @@ public struct FaceSettings: Sendable, Equatable {
     /// HOG score below which a face from a turned sub-detector is checked by the profile cascade too (dlib's own
     /// threshold: hits below it exist only because `hogMinScore` admits them).
     var weakHogScore: Double = 0
+    /// Long side of the copy dlib's CNN detector runs on, where HOG and the profile cascade found nothing
+    /// (0: never). It finds faces from about 40 px on that copy; its cost grows with the pixel count.
+    var cnnSide: Int = 192
+    /// CNN detection score a face needs (the network's own threshold is 0).
+    var cnnMinScore: Double = 0
+    /// CNN box → HOG-like box for the landmark fit: side factor and downward shift (× the CNN box's side),
+    /// medians over DEV faces both detectors find.
+    var cnnToHogScale: Double = 1.091
+    var cnnToHogDrop: Double = 0.087
+    /// Roll (degrees, measured on a first upright fit) from which the landmarks are fitted again with the face turned
+    /// level: the landmark model was trained on upright faces. DEV faces rotated 30–35° kept their yaw within 1.1–1.3°
+    /// (p90) refitted, 7° upright (`scripts/eval-faces --tilt`).
+    var levelFitRoll: Double = 15
     /// Yaw given to a face only the profile cascade found.
     var profileYaw: Double = 75
     /// Landmark yaw from which a HOG face counts as a profile (landmark yaw saturates well before 90°).

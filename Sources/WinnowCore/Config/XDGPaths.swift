@@ -12,6 +12,7 @@ public struct XDGPaths: Sendable {
 
     public var configHome: URL { base("XDG_CONFIG_HOME", default: ".config") }
     public var stateHome: URL { base("XDG_STATE_HOME", default: ".local/state") }
+    public var dataHome: URL { base("XDG_DATA_HOME", default: ".local/share") }
 
     /// `XDG_DOWNLOAD_DIR` from `user-dirs.dirs`, else `~/Downloads`.
     public var downloads: URL { userDir("XDG_DOWNLOAD_DIR", default: "Downloads") }

@@ -2,9 +2,45 @@ import Foundation
 import Testing
 @testable import WinnowCore
 
-/// The detector pair behind the face stage: dlib's HOG for frontal to 3/4 faces, OpenCV's LBP profile cascade
-/// for side views.
+/// The detectors behind the face stage: dlib's HOG for frontal to 3/4 faces, OpenCV's LBP profile cascade
+/// for side views, dlib's CNN where both find nothing.
 struct FaceDetectorTests {
+    @Test func theCNNModelIsInPlaceAfterSetUp() throws {
+        let detector = try FaceDetector.shared
+        #expect(detector.hasCNN, "\(detector.detectorsSummary): run scripts/setup --deps")
+    }
+
+    @Test func withoutTheCNNModelDetectionRunsOnAndSaysWhichFileIsMissing() throws {
+        let path = "/nonexistent/mmod_human_face_detector.dat"
+        let detector = try FaceDetector(cnnModelPath: path)
+        #expect(!detector.hasCNN)
+        #expect(detector.detectorsSummary.contains(path))
+        #expect(try detector.cnn(gray: [UInt8](repeating: 128, count: 64 * 64), width: 64, height: 64).isEmpty)
+    }
+
+    @Test func aDamagedCNNModelIsAClearError() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-test-\(UUID()).dat").path
+        try Data("not a dlib network".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let error = #expect(throws: FaceModelError.self) { try FaceDetector(cnnModelPath: path) }
+        #expect(error?.description.contains(path) == true)
+    }
+
+    /// AFLW2000 photos turned 45–55° (degrees from their 3-D fit): neither HOG, even enlarged, nor the profile
+    /// cascade finds them; the CNN does, and the landmarks fitted in its box give the side — mirrored too.
+    @Test(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"),
+          arguments: [("prnet__TestImages_AFLW2000_image04331.jpg", YawBin.threeQuarterLeft),
+                      ("prnet__TestImages_AFLW2000_image04331__mirror.jpg", YawBin.threeQuarterRight)])
+    func theCNNFindsAThreeQuarterFaceTheOtherDetectorsMiss(file: String, bin: YawBin) throws {
+        let image = try FaceDevSet.image(file)
+        let analysis = try FaceStage().analyze(image)
+        #expect(!analysis.raw.contains { $0.source == .hog || $0.source == .hogMirror })
+        let main = try #require(analysis.main)
+        #expect(main.detection.source == .cnn)
+        #expect(analysis.faces.count == 1)
+        #expect(analysis.facts.yawBin == bin)
+    }
+
     @Test func missingProfileCascadeIsAClearErrorNamingTheFileAndThePackage() throws {
         let path = "/nonexistent/lbpcascade_profileface.xml"
         let error = #expect(throws: FaceModelError.self) { try FaceDetector(profileCascadePath: path) }

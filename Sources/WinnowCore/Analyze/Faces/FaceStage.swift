@@ -70,6 +70,24 @@ public struct FaceStage: AnalysisStage {
         if firstFaces.isEmpty || (firstFaces.count == 1 && merger.isWeakTurned(firstFaces[0].detection)) {
             raw += try profileHits ?? profiles()
         }
+        // Last resort, where HOG (enlarged too) and the profile cascade found nothing: dlib's CNN detector, which
+        // finds faces HOG misses (strong turns, tilt, occlusion), on a copy small enough to be cheap.
+        if merger.merge(raw).isEmpty, settings.cnnSide > 0, detector.hasCNN {
+            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: settings.cnnSide)
+            let back = Double(width) / Double(smallWidth)
+            raw += try detector.cnn(gray: small, width: smallWidth, height: smallHeight, threshold: settings.cnnMinScore)
+                .map { hit in
+                    // The CNN's box is tighter and higher than HOG's, the boxes the landmark model was trained on:
+                    // on the 84 DEV faces both detectors find (448 px copies), HOG's side is 1.091 × the CNN's
+                    // (median) and its centre 0.087 × the CNN's side lower (horizontal offset ~0: mirrors pair up).
+                    var face = hit.scaled(by: back)
+                    let c = face.box.center, w = face.box.width * settings.cnnToHogScale
+                    let h = face.box.height * settings.cnnToHogScale
+                    let cy = c.y + face.box.width * settings.cnnToHogDrop
+                    face.box = FaceBox(x: c.x - w / 2, y: cy - h / 2, width: w, height: h)
+                    return face
+                }
+        }
         var faces = merger.merge(raw)
         // Landmarks for the main face only (the one measured).
         if var main = faces.first {
@@ -91,12 +109,21 @@ extension FaceStage {
     /// shim prepares the enlarged image and its mirror once for all the boxes.
     func landmarks(of face: MergedFace, detector: FaceDetector, hogCopy: DetectionCopy,
                    profileCopy: DetectionCopy?) throws -> [Point2] {
+        let upright = try landmarks(of: face, roll: 0, detector: detector, hogCopy: hogCopy, profileCopy: profileCopy)
+        let roll = PoseFeatures(landmarks: upright).roll
+        guard abs(roll) >= settings.levelFitRoll else { return upright }
+        return try landmarks(of: face, roll: roll, detector: detector, hogCopy: hogCopy, profileCopy: profileCopy)
+    }
+
+    private func landmarks(of face: MergedFace, roll: Double, detector: FaceDetector, hogCopy: DetectionCopy,
+                           profileCopy: DetectionCopy?) throws -> [Point2] {
         var fits: [[Point2]] = []
         let profileParts = face.parts.filter { $0.source == .profileImage || $0.source == .profileMirror }
         let hogParts = face.parts.filter { $0.source != .profileImage && $0.source != .profileMirror }
         if let copy = profileCopy, !profileParts.isEmpty {
             fits += try detector.landmarks(gray: copy.gray, width: copy.width, height: copy.height, upsample: copy.upsample,
-                                           boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) })
+                                           boxes: profileParts.map { $0.box.scaled(by: 1 / $0.copyScale) },
+                                           rolls: profileParts.map { _ in roll })
                 .enumerated().map { index, points in
                     let back = profileParts[index].copyScale
                     return points.map { Point2(x: $0.x * back, y: $0.y * back) }
@@ -104,7 +131,8 @@ extension FaceStage {
         }
         if !hogParts.isEmpty {
             fits += try detector.landmarks(gray: hogCopy.gray, width: hogCopy.width, height: hogCopy.height,
-                                           upsample: hogCopy.upsample, boxes: hogParts.map(\.box))
+                                           upsample: hogCopy.upsample, boxes: hogParts.map(\.box),
+                                           rolls: hogParts.map { _ in roll })
         }
         return (0..<68).map { i in
             Point2(x: fits.map { $0[i].x }.reduce(0, +) / Double(fits.count),
@@ -184,6 +212,11 @@ struct FaceMerger {
         }
         for hit in profiles where !faces.contains(where: { $0.detection.box.overlap(hit.box) > 0.3 }) {
             faces.append(MergedFace(detection: hit, parts: [hit], profileYaw: side(of: hit) * settings.profileYaw))
+        }
+        // CNN hits: only where neither HOG nor the profile cascade found a face (the stage runs the CNN only then).
+        if faces.isEmpty {
+            let cnn = raw.filter { $0.source == .cnn && $0.score >= settings.cnnMinScore }
+            faces = cnn.map { MergedFace(detection: $0, parts: [$0], profileYaw: nil) }
         }
         faces.sort { $0.detection.box.area > $1.detection.box.area }
         // Background faces much smaller than the main one do not make a "multi-face" image.
