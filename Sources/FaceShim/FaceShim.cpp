@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -161,6 +162,13 @@ static int copyOut(const std::vector<winnow_face> &found, winnow_face *out, int 
     return n;
 }
 
+// The level of HOG's pyramid (0: the image itself, each next one 5/6 the size) at which its 80 px window
+// matches a box of this size.
+static int pyramidLevel(const dlib::rectangle &box) {
+    const double side = std::max(box.width(), box.height());
+    return int(std::lround(std::log(std::max(1.0, side / 80.0)) / std::log(6.0 / 5.0)));
+}
+
 // dlib's HOG detector searching only the first `levels` levels of its pyramid (all when levels <= 0).
 static dlib::frontal_face_detector &hogWithLevels(winnow_face_detector &d, int levels) {
     if (levels <= 0) return d.hog;
@@ -187,26 +195,39 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
         prepare(gray, width, height, scale, img, mirror);
         std::vector<winnow_face> found;
         const long w = img.nc();
-        // The mirror pass costs as much as the first one. It only finds faces the first pass scored near the
-        // threshold (on DEV the first pass scored every face found only in the mirror at most 0.31 below
+        // The mirror pass would cost as much as the first one. It only finds faces the first pass scored near
+        // the threshold (on DEV the first pass scored every face found only in the mirror at most 0.31 below
         // it), so where the first pass has nothing within kMirrorSlack of the threshold — most images without
-        // a face — it is skipped.
+        // a face — it is skipped, and otherwise it searches only the pyramid levels from one below the finest
+        // level those near misses sit at: HOG builds each level from the one before, so starting from that
+        // level's image gives the same features there and saves the finest (largest) levels.
         const double kMirrorSlack = 0.4;
         std::vector<dlib::rect_detection> first;
         hog(img, first, hog_threshold - kMirrorSlack);
-        const bool runMirror = mirror_pass && !first.empty();
-        for (int pass = 0; pass < (runMirror ? 2 : 1); pass++) {
-            std::vector<dlib::rect_detection> hits;
-            if (pass == 0) {
-                for (const auto &hit : first) if (hit.detection_confidence >= hog_threshold) hits.push_back(hit);
-            } else {
-                hog(mirror, hits, hog_threshold);
+        for (const auto &hit : first) {
+            if (hit.detection_confidence < hog_threshold) continue;
+            found.push_back(makeFace(hit.rect, scale, WINNOW_FACE_HOG, hit.detection_confidence, int(hit.weight_index)));
+        }
+        if (mirror_pass && !first.empty()) {
+            int finest = std::numeric_limits<int>::max();
+            for (const auto &hit : first) finest = std::min(finest, pyramidLevel(hit.rect));
+            const int skip = std::max(0, finest - 1);
+            dlib::pyramid_down<6> pyr;
+            dlib::array2d<unsigned char> coarse;
+            for (int level = 0; level < skip; level++) {
+                dlib::array2d<unsigned char> next;
+                pyr(level == 0 ? mirror : coarse, next);
+                dlib::swap(coarse, next);
             }
+            auto &mirrorHog = max_levels > 0 ? hogWithLevels(*detector, max_levels - skip) : hog;
+            std::vector<dlib::rect_detection> hits;
+            mirrorHog(skip > 0 ? coarse : mirror, hits, hog_threshold);
             for (const auto &hit : hits) {
-                dlib::rectangle r = hit.rect;
-                if (pass == 1) r = dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom());
-                found.push_back(makeFace(r, scale, pass == 0 ? WINNOW_FACE_HOG : WINNOW_FACE_HOG_MIRROR,
-                                         hit.detection_confidence, int(hit.weight_index)));
+                // Rounded to whole pixels once more than the full search would (a box may move by one pixel).
+                const dlib::rectangle r = skip > 0 ? dlib::rectangle(pyr.rect_up(dlib::drectangle(hit.rect), skip)) : hit.rect;
+                found.push_back(makeFace(dlib::rectangle(w - 1 - r.right(), r.top(), w - 1 - r.left(), r.bottom()),
+                                         scale, WINNOW_FACE_HOG_MIRROR, hit.detection_confidence,
+                                         int(hit.weight_index)));
             }
         }
         return copyOut(found, out, capacity);

@@ -3,7 +3,8 @@ import Testing
 @testable import WinnowCore
 
 /// The ways the face stage saves work without changing what it finds: detectors return boxes only and landmarks
-/// are fitted for the measured face alone; the retry for small faces searches only the scales not yet searched.
+/// are fitted for the measured face alone; the retry for small faces searches only the scales not yet searched;
+/// HOG's mirror pass searches only the scales where the first pass saw something.
 @Suite(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"))
 struct FaceDetectionCostTests {
     /// A frontal DEV face (one face, 141 px wide in its 1200 px photo).
@@ -12,6 +13,32 @@ struct FaceDetectionCostTests {
 
     static func detectionCopy(maxSide: Int = FaceSettings().detectionSide) throws -> ([UInt8], Int, Int) {
         GrayImage.shrunk(try FaceDevSet.image(file), maxSide: maxSide)
+    }
+
+    /// Against a full search of the mirrored buffer: the same faces with the same scores, each box edge within a
+    /// pixel (mapped up from the coarser level, it is rounded once more). DEV photos of one face, large and small in the frame.
+    @Test(arguments: ["deepface__tests_unit_dataset_img12.jpg", "deepface__tests_unit_dataset_img13.jpg",
+                      "deepface__tests_unit_dataset_img17.jpg", "3ddfa__c++_test2.jpg",
+                      "d3dfr__datasets_examples_000050.jpg", "huynnq__assets_khanhduong2.jpg"])
+    func theMirrorPassFindsWhatAFullSearchOfTheMirrorFinds(file: String) throws {
+        let (gray, width, height) = GrayImage.shrunk(try FaceDevSet.image(file), maxSide: FaceSettings().detectionSide)
+        var flipped = gray
+        for y in 0..<height { for x in 0..<width { flipped[y * width + x] = gray[y * width + width - 1 - x] } }
+        let threshold = FaceSettings().hogMinScore
+        let mirrorPass = try FaceDetector.shared.frontal(gray: gray, width: width, height: height, hogThreshold: threshold)
+            .filter { $0.source == .hogMirror }
+        let fullSearch = try FaceDetector.shared.frontal(gray: flipped, width: width, height: height, hogThreshold: threshold,
+                                                         mirrorPass: false)
+        #expect(!fullSearch.isEmpty)
+        #expect(mirrorPass.count == fullSearch.count)
+        for hit in fullSearch {
+            let box = FaceBox(x: Double(width) - hit.box.x - hit.box.width, y: hit.box.y, width: hit.box.width, height: hit.box.height)
+            let twin = mirrorPass.first { abs($0.score - hit.score) < 1e-9 }
+            #expect(twin != nil, "\(file): no mirror-pass hit scored \(hit.score)")
+            guard let twin else { continue }
+            let edges = { (b: FaceBox) in [b.x, b.y, b.x + b.width, b.y + b.height] }
+            #expect(zip(edges(twin.box), edges(box)).allSatisfy { abs($0 - $1) <= 1 }, "\(file): \(twin.box) against \(box)")
+        }
     }
 
     @Test func detectorsReturnBoxesAndTheStageFitsLandmarksForTheMainFaceOnly() throws {
