@@ -40,6 +40,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: harness.home.appendingPathComponent(".local/state/winnow/daemon.lock").path))
     }
 
+    /// The CNN face model lives in the user's data folder (set-up fetches it there): `config check` says whether
+    /// the face stage has it, and names the file when it does not.
+    @Test func configCheckSaysWhichFaceDetectorsRun() throws {
+        let harness = try DaemonHarness()
+        let missing = try harness.run(["config", "check"])
+        #expect(missing.status == 0)
+        #expect(missing.stdout.contains("faces:   HOG + profile cascade only: CNN face model not found at "
+            + harness.home.appendingPathComponent(".local/share/winnow/models/mmod_human_face_detector.dat").path))
+        // This machine's own data folder, where scripts/test's set-up put the model.
+        let environment = ProcessInfo.processInfo.environment
+        harness.environment["XDG_DATA_HOME"] = environment["XDG_DATA_HOME"] ?? (environment["HOME"] ?? "") + "/.local/share"
+        let found = try harness.run(["config", "check"])
+        #expect(found.stdout.contains("faces:   HOG + profile cascade + CNN fallback"), "\(found.stdout)")
+    }
+
     @Test func usageErrorsExitWith64() throws {
         let harness = try DaemonHarness()
         #expect(try harness.run(["ls", "--verdict", "bogus"]).status == 64)

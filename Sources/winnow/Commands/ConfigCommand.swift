@@ -10,7 +10,8 @@ struct ConfigCommand: ParsableCommand {
     )
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Report config errors (key and line), or the folders in effect.")
+        static let configuration = CommandConfiguration(
+            abstract: "Report config errors (key and line), or the folders and face detectors in effect.")
         @OptionGroup var config: ConfigOptions
 
         func run() throws {
@@ -26,6 +27,13 @@ struct ConfigCommand: ParsableCommand {
             print("state:   \(settings.databaseFile.path)")
             let notify = settings.notify
             print("notify:  " + (notify.enabled ? "on" + (notify.quietHours.map { ", quiet \($0)" } ?? "") : "off"))
+            print("faces:   " + Self.faceDetectors(settings.analysis.faces))
+        }
+
+        /// Which detectors the face stage will run (loading the models, 1–2 s), or why it cannot.
+        static func faceDetectors(_ faces: FaceSettings) -> String {
+            guard faces.enabled else { return "off" }
+            do { return try FaceDetector.shared.detectorsSummary } catch { return "unavailable: \(error)" }
         }
     }
 }
