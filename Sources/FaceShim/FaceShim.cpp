@@ -104,11 +104,11 @@ static dlib::full_object_detection fitInBox(const winnow_face_detector &d, const
     if (angle == 0) return d.landmarks(img, box);
     const dlib::drectangle around = dlib::centered_drect(dlib::drectangle(box), 2 * box.width(), 2 * box.height());
     const dlib::chip_details chip(around, dlib::chip_dims(2 * box.height(), 2 * box.width()), angle);
-    dlib::array2d<unsigned char> level;
-    dlib::extract_image_chip(img, chip, level);
+    dlib::array2d<unsigned char> levelled;
+    dlib::extract_image_chip(img, chip, levelled);
     const dlib::rectangle inner(box.width() / 2, box.height() / 2, box.width() / 2 + box.width() - 1,
                                 box.height() / 2 + box.height() - 1);
-    dlib::full_object_detection fit = d.landmarks(level, inner);
+    dlib::full_object_detection fit = d.landmarks(levelled, inner);
     const dlib::point_transform_affine back = dlib::inv(dlib::get_mapping_to_chip(chip));
     std::vector<dlib::point> parts;
     for (unsigned long i = 0; i < fit.num_parts(); i++) parts.push_back(back(dlib::dpoint(fit.part(i))));

@@ -42,8 +42,8 @@ public struct FaceSettings: Sendable, Equatable {
     var cnnToHogScale: Double = 1.091
     var cnnToHogDrop: Double = 0.087
     /// Roll (degrees, measured on a first upright fit) from which the landmarks are fitted again with the face turned
-    /// level: the landmark model was trained on upright faces. DEV faces rotated 30–35° kept their yaw within 1.1–1.3°
-    /// (p90) refitted, 7° upright (`scripts/eval-faces --tilt`).
+    /// level: the landmark model was trained on upright faces. DEV photos turned by −30° and 35° (`scripts/eval-faces
+    /// --tilt -30 35`) kept their yaw within 1.1–1.2° (p90) refitted, 3.4–8.1° fitted upright only.
     var levelFitRoll: Double = 15
     /// Yaw given to a face only the profile cascade found.
     var profileYaw: Double = 75
