@@ -297,7 +297,10 @@ extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint
 extern "C" int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
                                 double cnn_threshold, winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
-    if (!detector->hasCNN) return 0;
+    // Below this the network's unpadded strided filters do not fit (dlib reports that as a fatal error, and aborts
+    // the process at the second one); its smallest face is about 40 px anyway.
+    const int kMinSide = 48;
+    if (!detector->hasCNN || std::min(width, height) < kMinSide) return 0;
     std::lock_guard<std::mutex> guard(detector->lock);
     try {
         // The network takes colour; gray in all three channels (the detection copy is gray).

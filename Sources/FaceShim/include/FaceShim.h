@@ -46,7 +46,7 @@ int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, 
 
 /// dlib's CNN face detector on an 8-bit gray buffer (it searches its own pyramid, faces from about 40 px);
 /// `cnn_threshold` is added to the network's threshold (< 0 returns weaker hits). Boxes only. Returns 0 when no
-/// CNN was loaded; otherwise as `winnow_faces_hog`. Costs far more than HOG per pixel: meant for small copies.
+/// CNN was loaded or the buffer is under 48 px on a side; otherwise as `winnow_faces_hog`. Costs far more than HOG per pixel: meant for small copies.
 int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
                      double cnn_threshold, winnow_face *out, int capacity);
 

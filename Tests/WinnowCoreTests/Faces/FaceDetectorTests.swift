@@ -18,6 +18,19 @@ struct FaceDetectorTests {
         #expect(try detector.cnn(gray: [UInt8](repeating: 128, count: 64 * 64), width: 64, height: 64).isEmpty)
     }
 
+    /// dlib aborts the process at its second fatal error, and its network raises one for a buffer its filters do
+    /// not fit: a sliver of an image, asked twice, is simply no face.
+    @Test(arguments: [(1, 1000), (3000, 40), (192, 3), (47, 192)])
+    func aSliverOfAnImageHasNoFaceAndTheProcessGoesOn(width: Int, height: Int) throws {
+        let gray = [UInt8](repeating: 90, count: width * height)
+        for _ in 0..<2 {
+            #expect(try FaceDetector.shared.cnn(gray: gray, width: width, height: height).isEmpty)
+        }
+        let image = DecodedImage(width: width, height: height, rgb: gray.flatMap { [$0, $0, $0] },
+                                 fullWidth: width, fullHeight: height, format: "pngload")
+        #expect(try FaceStage().analyze(image).faces.isEmpty)
+    }
+
     @Test func aDamagedCNNModelIsAClearError() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-test-\(UUID()).dat").path
         try Data("not a dlib network".utf8).write(to: URL(fileURLWithPath: path))
