@@ -50,7 +50,8 @@ int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, 
 int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
                      double cnn_threshold, winnow_face *out, int capacity);
 
-/// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0) on an 8-bit gray buffer (row-major, `width`×`height`),
+/// dlib's HOG detector (on the image as it is, and on its mirror when `mirror_pass` is not 0: only where the first
+/// pass came near a face, and only at the scales it came near one) on an 8-bit gray buffer (row-major, `width`×`height`),
 /// boxes only (landmarks: `winnow_faces_landmarks`, once per face the caller keeps). `upsample` > 1 enlarges the image first (finds faces smaller than
 /// HOG's 80 px window, costs more); boxes and landmarks come back in the buffer's coordinates. `hog_threshold`
 /// is added to dlib's threshold (< 0 returns weaker hits). `max_levels` > 0 searches only the first levels of
