@@ -30,17 +30,60 @@ template <typename SUBNET> using rcon5 = relu<affine<con5<45, SUBNET>>>;
 using net_type = loss_mmod<con<1, 9, 9, 1, 1, rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
 }  // namespace mmod
 
-struct winnow_face_detector {
-    mmod::net_type cnn;
-    bool hasCNN = false;
+// What one call at a time may use: dlib's object_detector and DNN keep scratch state in the object, and OpenCV
+// documents no thread safety for cascades. Each call borrows a set of its own (see `Borrowed`).
+struct Scanners {
     dlib::frontal_face_detector hog;
     // The HOG detector limited to its pyramid's first n levels (the smallest faces), built on first use.
     std::map<int, dlib::frontal_face_detector> hogFirstLevels;
-    dlib::shape_predictor landmarks;
+    mmod::net_type cnn;
     cv::CascadeClassifier profile;
+};
+
+struct winnow_face_detector {
+    // Read-only once loaded, shared by every call (dlib documents it safe from several threads at once).
+    dlib::shape_predictor landmarks;
+    // What each new set of scanners is copied from.
+    dlib::frontal_face_detector hog;
+    mmod::net_type cnn;
+    bool hasCNN = false;
+    std::string profilePath;
     bool hasProfile = false;
-    // dlib's object_detector keeps scratch state, and OpenCV documents no thread safety for cascades.
+    // Sets not in use; `lock` guards this list only, so calls from several threads run at once.
+    std::vector<std::unique_ptr<Scanners>> idle;
     std::mutex lock;
+};
+
+// A set of scanners for the length of one call: an idle one, or a new one when every set is in use, so there
+// are as many sets as calls ever ran at once (the analysis workers).
+class Borrowed {
+  public:
+    explicit Borrowed(winnow_face_detector &d) : d_(d) {
+        {
+            std::lock_guard<std::mutex> guard(d.lock);
+            if (!d.idle.empty()) {
+                set_ = std::move(d.idle.back());
+                d.idle.pop_back();
+            }
+        }
+        if (set_) return;
+        set_ = std::make_unique<Scanners>();
+        set_->hog = d.hog;
+        if (d.hasCNN) set_->cnn = d.cnn;
+        if (d.hasProfile && !set_->profile.load(d.profilePath)) throw std::runtime_error("cannot load " + d.profilePath);
+    }
+    ~Borrowed() {
+        std::lock_guard<std::mutex> guard(d_.lock);
+        d_.idle.push_back(std::move(set_));
+    }
+    Borrowed(const Borrowed &) = delete;
+    Borrowed &operator=(const Borrowed &) = delete;
+    Scanners &operator*() { return *set_; }
+    Scanners *operator->() { return set_.get(); }
+
+  private:
+    winnow_face_detector &d_;
+    std::unique_ptr<Scanners> set_;
 };
 
 static char *copyString(const std::string &text) {
@@ -56,9 +99,12 @@ extern "C" winnow_face_detector *winnow_faces_create(const char *landmarks_path,
         detector->hog = dlib::get_frontal_face_detector();
         dlib::deserialize(landmarks_path) >> detector->landmarks;
         if (profile_cascade_path) {
-            if (!detector->profile.load(profile_cascade_path)) {
+            // Loaded once here to report a bad file now; each set of scanners loads its own copy.
+            cv::CascadeClassifier probe;
+            if (!probe.load(profile_cascade_path)) {
                 throw std::runtime_error(std::string("cannot load cascade ") + profile_cascade_path);
             }
+            detector->profilePath = profile_cascade_path;
             detector->hasProfile = true;
         }
     } catch (const std::exception &e) {
@@ -75,6 +121,7 @@ extern "C" int winnow_faces_load_cnn(winnow_face_detector *detector, const char 
     try {
         dlib::deserialize(cnn_path) >> detector->cnn;
         detector->hasCNN = true;
+        detector->idle.clear();  // sets made before hold no network
         return 0;
     } catch (const std::exception &e) {
         if (error) *error = copyString(e.what());
@@ -170,16 +217,16 @@ static int pyramidLevel(const dlib::rectangle &box) {
 }
 
 // dlib's HOG detector searching only the first `levels` levels of its pyramid (all when levels <= 0).
-static dlib::frontal_face_detector &hogWithLevels(winnow_face_detector &d, int levels) {
-    if (levels <= 0) return d.hog;
-    auto found = d.hogFirstLevels.find(levels);
-    if (found != d.hogFirstLevels.end()) return found->second;
+static dlib::frontal_face_detector &hogWithLevels(Scanners &s, int levels) {
+    if (levels <= 0) return s.hog;
+    auto found = s.hogFirstLevels.find(levels);
+    if (found != s.hogFirstLevels.end()) return found->second;
     dlib::frontal_face_detector::image_scanner_type scanner;
-    scanner.copy_configuration(d.hog.get_scanner());
+    scanner.copy_configuration(s.hog.get_scanner());
     scanner.set_max_pyramid_levels(levels);
     std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
-    for (unsigned long i = 0; i < d.hog.num_detectors(); i++) weights.push_back(d.hog.get_w(i));
-    return d.hogFirstLevels.emplace(levels, dlib::frontal_face_detector(scanner, d.hog.get_overlap_tester(), weights))
+    for (unsigned long i = 0; i < s.hog.num_detectors(); i++) weights.push_back(s.hog.get_w(i));
+    return s.hogFirstLevels.emplace(levels, dlib::frontal_face_detector(scanner, s.hog.get_overlap_tester(), weights))
         .first->second;
 }
 
@@ -187,9 +234,9 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
                                 double upsample, double hog_threshold, int mirror_pass, int max_levels,
                                 winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
-    std::lock_guard<std::mutex> guard(detector->lock);
     try {
-        auto &hog = hogWithLevels(*detector, max_levels);
+        Borrowed scanners(*detector);
+        auto &hog = hogWithLevels(*scanners, max_levels);
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
@@ -219,7 +266,7 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
                 pyr(level == 0 ? mirror : coarse, next);
                 dlib::swap(coarse, next);
             }
-            auto &mirrorHog = max_levels > 0 ? hogWithLevels(*detector, max_levels - skip) : hog;
+            auto &mirrorHog = max_levels > 0 ? hogWithLevels(*scanners, max_levels - skip) : hog;
             std::vector<dlib::rect_detection> hits;
             mirrorHog(skip > 0 ? coarse : mirror, hits, hog_threshold);
             for (const auto &hit : hits) {
@@ -240,8 +287,8 @@ extern "C" int winnow_faces_profiles(winnow_face_detector *detector, const uint8
                                      double upsample, int min_profile_side, winnow_face *out, int capacity) {
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     if (!detector->hasProfile) return 0;
-    std::lock_guard<std::mutex> guard(detector->lock);
     try {
+        Borrowed scanners(*detector);
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
@@ -255,7 +302,7 @@ extern "C" int winnow_faces_profiles(winnow_face_detector *detector, const uint8
         for (int pass = 0; pass < 2; pass++) {
             std::vector<cv::Rect> rects;
             std::vector<int> neighbours;
-            detector->profile.detectMultiScale(pass == 0 ? equalized : mirrored, rects, neighbours, 1.1, 3, 0,
+            scanners->profile.detectMultiScale(pass == 0 ? equalized : mirrored, rects, neighbours, 1.1, 3, 0,
                                                cv::Size(minSide, minSide));
             for (size_t i = 0; i < rects.size(); i++) {
                 cv::Rect r = rects[i];
@@ -276,7 +323,6 @@ extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint
                                       float *out) {
     if (!detector || !gray || width <= 0 || height <= 0 || count < 0 || (count > 0 && (!boxes || !out))) return -1;
     if (count == 0) return 0;
-    std::lock_guard<std::mutex> guard(detector->lock);
     try {
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
@@ -301,15 +347,15 @@ extern "C" int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *g
     // the process at the second one); its smallest face is about 40 px anyway.
     const int kMinSide = 48;
     if (!detector->hasCNN || std::min(width, height) < kMinSide) return 0;
-    std::lock_guard<std::mutex> guard(detector->lock);
     try {
+        Borrowed scanners(*detector);
         // The network takes colour; gray in all three channels (the detection copy is gray).
         dlib::matrix<dlib::rgb_pixel> img(height, width);
         for (int y = 0; y < height; y++) {
             const uint8_t *row = gray + size_t(y) * width;
             for (int x = 0; x < width; x++) img(y, x) = dlib::rgb_pixel(row[x], row[x], row[x]);
         }
-        std::vector<dlib::mmod_rect> hits = detector->cnn.process(img, cnn_threshold);
+        std::vector<dlib::mmod_rect> hits = scanners->cnn.process(img, cnn_threshold);
         std::vector<winnow_face> found;
         for (const auto &hit : hits) found.push_back(makeFace(hit.rect, 1.0, WINNOW_FACE_CNN, hit.detection_confidence, -1));
         return copyOut(found, out, capacity);

@@ -36,11 +36,14 @@ typedef struct {
 typedef struct winnow_face_detector winnow_face_detector;
 
 /// Loads the models (1–2 s). `profile_cascade_path` may be NULL to skip the profile passes.
+/// Every call below but `winnow_faces_load_cnn` may run from several threads at once: each borrows scanners of its
+/// own (dlib's detectors keep scratch state), made on first need, so there are as many as calls ever ran at once.
 /// Returns NULL with a message in *error (free with winnow_face_string_free) on failure.
 winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path, char **error);
 void winnow_faces_free(winnow_face_detector *detector);
 
-/// Loads dlib's CNN face detector (`mmod_human_face_detector.dat`) into `detector`, for `winnow_faces_cnn`.
+/// Loads dlib's CNN face detector (`mmod_human_face_detector.dat`) into `detector`, for `winnow_faces_cnn`; call it
+/// before any detection.
 /// Returns 0, or -1 with a message in *error (free with winnow_face_string_free).
 int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, char **error);
 
@@ -57,7 +60,7 @@ int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *gray, int wi
 /// is added to dlib's threshold (< 0 returns weaker hits). `max_levels` > 0 searches only the first levels of
 /// HOG's pyramid (each 5/6 of the one before; the first finds the smallest faces, ~80 px at the enlarged size), to
 /// search again for small faces only. Writes up to `capacity` faces into `out`; returns how
-/// many were found (may exceed capacity), or -1 on error. Serialised internally: safe from several threads.
+/// many were found (may exceed capacity), or -1 on error.
 int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *gray, int width, int height,
                      double upsample, double hog_threshold, int mirror_pass, int max_levels, winnow_face *out,
                      int capacity);

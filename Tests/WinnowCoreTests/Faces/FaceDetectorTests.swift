@@ -54,6 +54,31 @@ struct FaceDetectorTests {
         #expect(analysis.facts.yawBin == bin)
     }
 
+    /// The detectors keep scratch state, so each concurrent call gets scanners of its own: the analysis workers
+    /// detect at once and each gets exactly what a lone call gets, on every path (HOG, the profile cascade, the CNN,
+    /// no face at all).
+    @Test(.enabled(if: FaceDevSet.available, "needs ../shared/data/faces"))
+    func severalThreadsDetectAtOnceAndEachGetsWhatALoneCallGets() throws {
+        let files = ["deepface__tests_unit_dataset_img1.jpg", "meds__samples_meds_aa_S001-08-t10_02.jpg",
+                     "prnet__TestImages_AFLW2000_image04331.jpg", "skimage__coffee.jpg",
+                     "deepface__tests_unit_dataset_couple.jpg", "huynnq__assets_khanhduong1__mirror.jpg"]
+        let images = try files.map { try FaceDevSet.image($0) }
+        let stage = FaceStage()
+        @Sendable func measure(_ image: DecodedImage) -> (FaceFacts, [Point2])? {
+            guard let analysis = try? stage.analyze(image) else { return nil }
+            return (analysis.facts, analysis.main?.detection.landmarks ?? [])
+        }
+        let alone = images.map(measure)
+        #expect(Set(alone.map { $0?.0.count }) == [0, 1, 2], "the files should cover no face, one face and two")
+        let together = concurrentMap(4 * images.count, workers: 4) { measure(images[$0 % images.count]) }
+        for index in 0..<together.count {
+            let got = try #require(together[index], "\(files[index % files.count]) failed on a thread")
+            let expected = try #require(alone[index % images.count])
+            #expect(got.0 == expected.0, "\(files[index % files.count])")
+            #expect(got.1 == expected.1, "\(files[index % files.count]): landmarks")
+        }
+    }
+
     @Test func missingProfileCascadeIsAClearErrorNamingTheFileAndThePackage() throws {
         let path = "/nonexistent/lbpcascade_profileface.xml"
         let error = #expect(throws: FaceModelError.self) { try FaceDetector(profileCascadePath: path) }

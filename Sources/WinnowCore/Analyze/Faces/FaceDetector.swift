@@ -82,7 +82,7 @@ public struct FaceModelError: Error, CustomStringConvertible {
 
 /// The process's face detector: models loaded once (1–2 s), then shared by every thread.
 public final class FaceDetector: @unchecked Sendable {
-    // @unchecked: the shim serialises calls on its own lock; the pointer is never mutated after init.
+    // @unchecked: the shim gives each concurrent call scanners of its own; the pointer is never mutated after init.
     private let handle: OpaquePointer
 
     /// Debian's model files (`libdlib-data`, `opencv-data`). The LBP profile cascade, not the Haar one: on DEV
