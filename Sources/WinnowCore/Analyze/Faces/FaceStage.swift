@@ -33,26 +33,14 @@ public struct FaceStage: AnalysisStage {
         // The profile cascade (two passes, image and mirror): only where it can change the answer — no frontal
         // face at all (a HOG face turned far is binned from its landmarks, see `FaceAnalysis.pose`) — and on a
         // smaller copy (profiles worth training on are large).
-        let profileSide = min(settings.profileSide, settings.detectionSide)
-        var profileCopy: DetectionCopy?
-        func profiles() throws -> [DetectedFace] {
-            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: profileSide)
-            let smallLong = Double(max(smallWidth, smallHeight))
-            let smallUpsample = min(2, max(1, Double(settings.profileSide) / smallLong))
-            profileCopy = (small, smallWidth, smallHeight, smallUpsample)
-            let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
-            let back = Double(width) / Double(smallWidth)
-            return try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: smallUpsample,
-                                         minProfileSide: minProfile).map { $0.scaled(by: back) }
-        }
-        var profileHits: [DetectedFace]?
+        var profile: (hits: [DetectedFace], copy: DetectionCopy)?
         // No face at the cheap size, or only faces near the window's size (a group photo's other faces may be
         // smaller still): look once more, enlarged, for faces below the window. With a face found, only faces at
         // least `minRelativeSide` of it count, so enlarge just enough for HOG to see those (cost grows with the
         // square of the factor); with none, 2× — unless the (cheaper) profile cascade already found a face.
         let largest = merger.merge(raw).first?.detection.box.side
-        if largest == nil { profileHits = try profiles() }
-        let profileFound = !merger.merge(profileHits ?? []).isEmpty
+        if largest == nil { profile = try profileFaces(image, detectionWidth: width, detector: detector) }
+        let profileFound = !merger.merge(profile?.hits ?? []).isEmpty
         let retryUpsample = min(2, largest.map { settings.retryBelowFaceSide / $0 } ?? 2)
         if retryUpsample > hogUpsample, longSide < Double(settings.upsampleBelow), !profileFound {
             // With no face at all, only the scales the first pass did not search: its smallest faces (level 0)
@@ -68,31 +56,19 @@ public struct FaceStage: AnalysisStage {
         // such hits include real side views whose landmarks read as frontal or 3/4 (landmarks fitted far off).
         let firstFaces = merger.merge(raw)
         if firstFaces.isEmpty || (firstFaces.count == 1 && merger.isWeakTurned(firstFaces[0].detection)) {
-            raw += try profileHits ?? profiles()
+            if profile == nil { profile = try profileFaces(image, detectionWidth: width, detector: detector) }
+            raw += profile?.hits ?? []
         }
         // Last resort, where HOG (enlarged too) and the profile cascade found nothing: dlib's CNN detector, which
         // finds faces HOG misses (strong turns, tilt, occlusion), on a copy small enough to be cheap.
         if merger.merge(raw).isEmpty, settings.cnnSide > 0, detector.hasCNN {
-            let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: settings.cnnSide)
-            let back = Double(width) / Double(smallWidth)
-            raw += try detector.cnn(gray: small, width: smallWidth, height: smallHeight, threshold: settings.cnnMinScore)
-                .map { hit in
-                    // The CNN's box is tighter and higher than HOG's, the boxes the landmark model was trained on:
-                    // on the 84 DEV faces both detectors find (448 px copies), HOG's side is 1.091 × the CNN's
-                    // (median) and its centre 0.087 × the CNN's side lower (horizontal offset ~0: mirrors pair up).
-                    var face = hit.scaled(by: back)
-                    let c = face.box.center, w = face.box.width * settings.cnnToHogScale
-                    let h = face.box.height * settings.cnnToHogScale
-                    let cy = c.y + face.box.width * settings.cnnToHogDrop
-                    face.box = FaceBox(x: c.x - w / 2, y: cy - h / 2, width: w, height: h)
-                    return face
-                }
+            raw += try cnnFaces(image, detectionWidth: width, detector: detector)
         }
         var faces = merger.merge(raw)
         // Landmarks for the main face only (the one measured).
         if var main = faces.first {
             main.detection.landmarks = try landmarks(of: main, detector: detector, hogCopy: (gray, width, height, hogUpsample),
-                                                     profileCopy: profileCopy)
+                                                     profileCopy: profile?.copy)
             faces[0] = main
         }
         // Detection coordinates → full-resolution pixels.
@@ -103,6 +79,38 @@ public struct FaceStage: AnalysisStage {
 
 extension FaceStage {
     typealias DetectionCopy = (gray: [UInt8], width: Int, height: Int, upsample: Double)
+
+    /// The profile cascade (two passes, image and mirror) on a copy `profileSide` long, its boxes in the detection
+    /// copy's pixels (`detectionWidth` wide), and that copy (a profile's landmarks are fitted where it was found).
+    func profileFaces(_ image: DecodedImage, detectionWidth: Int,
+                      detector: FaceDetector) throws -> (hits: [DetectedFace], copy: DetectionCopy) {
+        let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: min(settings.profileSide, settings.detectionSide))
+        let smallLong = Double(max(smallWidth, smallHeight))
+        let upsample = min(2, max(1, Double(settings.profileSide) / smallLong))
+        let minProfile = max(24, Int(smallLong * settings.minProfileFraction))
+        let back = Double(detectionWidth) / Double(smallWidth)
+        let hits = try detector.profiles(gray: small, width: smallWidth, height: smallHeight, upsample: upsample,
+                                         minProfileSide: minProfile).map { $0.scaled(by: back) }
+        return (hits, (small, smallWidth, smallHeight, upsample))
+    }
+
+    /// dlib's CNN detector on a copy `cnnSide` long, its boxes in the detection copy's pixels (`detectionWidth`
+    /// wide) and made HOG-like: the CNN's box is tighter and higher than HOG's, the boxes the landmark model was
+    /// trained on. On the 84 DEV faces both detectors find (448 px copies), HOG's side is 1.091 × the CNN's
+    /// (median) and its centre 0.087 × the CNN's side lower (horizontal offset ~0: mirrors pair up).
+    func cnnFaces(_ image: DecodedImage, detectionWidth: Int, detector: FaceDetector) throws -> [DetectedFace] {
+        let (small, smallWidth, smallHeight) = GrayImage.shrunk(image, maxSide: settings.cnnSide)
+        let back = Double(detectionWidth) / Double(smallWidth)
+        return try detector.cnn(gray: small, width: smallWidth, height: smallHeight, threshold: settings.cnnMinScore)
+            .map { hit in
+                var face = hit.scaled(by: back)
+                let c = face.box.center, w = face.box.width * settings.cnnToHogScale
+                let h = face.box.height * settings.cnnToHogScale
+                let cy = c.y + face.box.width * settings.cnnToHogDrop
+                face.box = FaceBox(x: c.x - w / 2, y: cy - h / 2, width: w, height: h)
+                return face
+            }
+    }
 
     /// The 68 landmarks of `face`, fitted once per hit it was merged from, on the copy and at the scale that hit's
     /// detector saw: the hits' fits averaged keep a mirrored image's face exactly mirrored. One call per copy: the
