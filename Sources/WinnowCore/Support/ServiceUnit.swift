@@ -17,6 +17,10 @@ public enum ServiceUnit {
         RestartSec=2
         WatchdogSec=30
         TimeoutStopSec=30
+        # Background work: the browser the user is saving from comes first (lowering priority needs no privilege).
+        Nice=10
+        IOSchedulingClass=best-effort
+        IOSchedulingPriority=7
         # Hardening that works without privileges (ProtectHome and friends do not in user units).
         NoNewPrivileges=yes
         LockPersonality=yes
