@@ -30,13 +30,12 @@ template <typename SUBNET> using rcon5 = relu<affine<con5<45, SUBNET>>>;
 using net_type = loss_mmod<con<1, 9, 9, 1, 1, rcon5<rcon5<rcon5<downsampler<input_rgb_image_pyramid<pyramid_down<6>>>>>>>>;
 }  // namespace mmod
 
-// What one call at a time may use: dlib's object_detector and DNN keep scratch state in the object, and OpenCV
-// documents no thread safety for cascades. Each call borrows a set of its own (see `Borrowed`).
+// What one call at a time may use: dlib's object_detector keeps scratch state in the object, and OpenCV documents
+// no thread safety for cascades. Each call borrows a set of its own (see `Borrowed`).
 struct Scanners {
     dlib::frontal_face_detector hog;
     // The HOG detector limited to its pyramid's first n levels (the smallest faces), built on first use.
     std::map<int, dlib::frontal_face_detector> hogFirstLevels;
-    mmod::net_type cnn;
     cv::CascadeClassifier profile;
 };
 
@@ -45,13 +44,17 @@ struct winnow_face_detector {
     dlib::shape_predictor landmarks;
     // What each new set of scanners is copied from.
     dlib::frontal_face_detector hog;
-    mmod::net_type cnn;
-    bool hasCNN = false;
     std::string profilePath;
     bool hasProfile = false;
     // Sets not in use; `lock` guards this list only, so calls from several threads run at once.
     std::vector<std::unique_ptr<Scanners>> idle;
     std::mutex lock;
+    // One network, one call at a time: besides its own scratch state, its convolutions run in the system BLAS,
+    // and Debian's serial OpenBLAS is built without USE_LOCKING (its buffer pool races under concurrent calls).
+    // It runs only where nothing else found a face, so the wait is rare.
+    mmod::net_type cnn;
+    bool hasCNN = false;
+    std::mutex cnnLock;
 };
 
 // A set of scanners for the length of one call: an idle one, or a new one when every set is in use, so there
@@ -69,7 +72,6 @@ class Borrowed {
         if (set_) return;
         set_ = std::make_unique<Scanners>();
         set_->hog = d.hog;
-        if (d.hasCNN) set_->cnn = d.cnn;
         if (d.hasProfile && !set_->profile.load(d.profilePath)) throw std::runtime_error("cannot load " + d.profilePath);
     }
     ~Borrowed() {
@@ -117,11 +119,10 @@ extern "C" winnow_face_detector *winnow_faces_create(const char *landmarks_path,
 
 extern "C" int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, char **error) {
     if (!detector || !cnn_path) return -1;
-    std::lock_guard<std::mutex> guard(detector->lock);
+    std::lock_guard<std::mutex> guard(detector->cnnLock);
     try {
         dlib::deserialize(cnn_path) >> detector->cnn;
         detector->hasCNN = true;
-        detector->idle.clear();  // sets made before hold no network
         return 0;
     } catch (const std::exception &e) {
         if (error) *error = copyString(e.what());
@@ -348,14 +349,17 @@ extern "C" int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *g
     const int kMinSide = 48;
     if (!detector->hasCNN || std::min(width, height) < kMinSide) return 0;
     try {
-        Borrowed scanners(*detector);
         // The network takes colour; gray in all three channels (the detection copy is gray).
         dlib::matrix<dlib::rgb_pixel> img(height, width);
         for (int y = 0; y < height; y++) {
             const uint8_t *row = gray + size_t(y) * width;
             for (int x = 0; x < width; x++) img(y, x) = dlib::rgb_pixel(row[x], row[x], row[x]);
         }
-        std::vector<dlib::mmod_rect> hits = scanners->cnn.process(img, cnn_threshold);
+        std::vector<dlib::mmod_rect> hits;
+        {
+            std::lock_guard<std::mutex> guard(detector->cnnLock);
+            hits = detector->cnn.process(img, cnn_threshold);
+        }
         std::vector<winnow_face> found;
         for (const auto &hit : hits) found.push_back(makeFace(hit.rect, 1.0, WINNOW_FACE_CNN, hit.detection_confidence, -1));
         return copyOut(found, out, capacity);
