@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -40,7 +41,8 @@ struct Scanners {
 };
 
 struct winnow_face_detector {
-    // Read-only once loaded, shared by every call (dlib documents it safe from several threads at once).
+    // Read-only once loaded, shared by every call (dlib documents it safe from several threads; its fits still
+    // take `blasLock`).
     dlib::shape_predictor landmarks;
     // What each new set of scanners is copied from.
     dlib::frontal_face_detector hog;
@@ -49,12 +51,14 @@ struct winnow_face_detector {
     // Sets not in use; `lock` guards this list only, so calls from several threads run at once.
     std::vector<std::unique_ptr<Scanners>> idle;
     std::mutex lock;
-    // One network, one call at a time: besides its own scratch state, its convolutions run in the system BLAS,
-    // and Debian's serial OpenBLAS is built without USE_LOCKING (its buffer pool races under concurrent calls).
-    // It runs only where nothing else found a face, so the wait is rare.
     mmod::net_type cnn;
     bool hasCNN = false;
-    std::mutex cnnLock;
+    // dlib reaches the system BLAS and LAPACK in many small places (the pseudo-inverse behind each affine-transform
+    // fit in the landmark model, SVDs while building HOG filters, the CNN's convolutions), and Debian's serial
+    // OpenBLAS is built without USE_LOCKING: its buffer pool is not safe under concurrent calls. Whatever may
+    // reach them holds this lock (and the CNN has one network); the HOG and cascade scans, the bulk of the work,
+    // do not, and run at once.
+    std::mutex blasLock;
 };
 
 // A set of scanners for the length of one call: an idle one, or a new one when every set is in use, so there
@@ -70,6 +74,7 @@ class Borrowed {
             }
         }
         if (set_) return;
+        std::lock_guard<std::mutex> guard(d.blasLock);
         set_ = std::make_unique<Scanners>();
         set_->hog = d.hog;
         if (d.hasProfile && !set_->profile.load(d.profilePath)) throw std::runtime_error("cannot load " + d.profilePath);
@@ -119,7 +124,7 @@ extern "C" winnow_face_detector *winnow_faces_create(const char *landmarks_path,
 
 extern "C" int winnow_faces_load_cnn(winnow_face_detector *detector, const char *cnn_path, char **error) {
     if (!detector || !cnn_path) return -1;
-    std::lock_guard<std::mutex> guard(detector->cnnLock);
+    std::lock_guard<std::mutex> guard(detector->blasLock);
     try {
         dlib::deserialize(cnn_path) >> detector->cnn;
         detector->hasCNN = true;
@@ -188,7 +193,9 @@ static void prepare(const uint8_t *gray, int width, int height, double scale, dl
     } else {
         dlib::swap(img, original);
     }
-    dlib::flip_image_left_right(img, mirror);
+    // By hand: dlib's flip fits an affine transform first, which reaches LAPACK (see `blasLock`).
+    mirror.set_size(img.nr(), img.nc());
+    for (long y = 0; y < img.nr(); y++) std::reverse_copy(&img[y][0], &img[y][0] + img.nc(), &mirror[y][0]);
 }
 
 static winnow_face makeFace(const dlib::rectangle &r, double scale, winnow_face_source source, double score,
@@ -218,7 +225,7 @@ static int pyramidLevel(const dlib::rectangle &box) {
 }
 
 // dlib's HOG detector searching only the first `levels` levels of its pyramid (all when levels <= 0).
-static dlib::frontal_face_detector &hogWithLevels(Scanners &s, int levels) {
+static dlib::frontal_face_detector &hogWithLevels(winnow_face_detector &d, Scanners &s, int levels) {
     if (levels <= 0) return s.hog;
     auto found = s.hogFirstLevels.find(levels);
     if (found != s.hogFirstLevels.end()) return found->second;
@@ -227,6 +234,7 @@ static dlib::frontal_face_detector &hogWithLevels(Scanners &s, int levels) {
     scanner.set_max_pyramid_levels(levels);
     std::vector<dlib::frontal_face_detector::feature_vector_type> weights;
     for (unsigned long i = 0; i < s.hog.num_detectors(); i++) weights.push_back(s.hog.get_w(i));
+    std::lock_guard<std::mutex> guard(d.blasLock);  // building the filters runs SVDs
     return s.hogFirstLevels.emplace(levels, dlib::frontal_face_detector(scanner, s.hog.get_overlap_tester(), weights))
         .first->second;
 }
@@ -237,7 +245,7 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
     if (!detector || !gray || width <= 0 || height <= 0) return -1;
     try {
         Borrowed scanners(*detector);
-        auto &hog = hogWithLevels(*scanners, max_levels);
+        auto &hog = hogWithLevels(*detector, *scanners, max_levels);
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
@@ -267,7 +275,7 @@ extern "C" int winnow_faces_hog(winnow_face_detector *detector, const uint8_t *g
                 pyr(level == 0 ? mirror : coarse, next);
                 dlib::swap(coarse, next);
             }
-            auto &mirrorHog = max_levels > 0 ? hogWithLevels(*scanners, max_levels - skip) : hog;
+            auto &mirrorHog = max_levels > 0 ? hogWithLevels(*detector, *scanners, max_levels - skip) : hog;
             std::vector<dlib::rect_detection> hits;
             mirrorHog(skip > 0 ? coarse : mirror, hits, hog_threshold);
             for (const auto &hit : hits) {
@@ -328,6 +336,7 @@ extern "C" int winnow_faces_landmarks(winnow_face_detector *detector, const uint
         const double scale = upsample > 1.0 ? upsample : 1.0;
         dlib::array2d<unsigned char> img, mirror;
         prepare(gray, width, height, scale, img, mirror);
+        std::lock_guard<std::mutex> guard(detector->blasLock);  // each fit solves small affine transforms
         for (int i = 0; i < count; i++) {
             const double *b = boxes + 4 * i;
             // The inverse of makeFace's mapping, so a box handed back unchanged is the detector's own rectangle.
@@ -357,7 +366,7 @@ extern "C" int winnow_faces_cnn(winnow_face_detector *detector, const uint8_t *g
         }
         std::vector<dlib::mmod_rect> hits;
         {
-            std::lock_guard<std::mutex> guard(detector->cnnLock);
+            std::lock_guard<std::mutex> guard(detector->blasLock);
             hits = detector->cnn.process(img, cnn_threshold);
         }
         std::vector<winnow_face> found;
