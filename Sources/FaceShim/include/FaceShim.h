@@ -36,9 +36,9 @@ typedef struct {
 typedef struct winnow_face_detector winnow_face_detector;
 
 /// Loads the models (1–2 s). `profile_cascade_path` may be NULL to skip the profile passes.
-/// Every call below but `winnow_faces_load_cnn` may run from several threads at once: HOG and cascade calls each
-/// borrow scanners of their own (dlib's detectors keep scratch state), made on first need; CNN calls take turns on
-/// the one network (the system BLAS it runs in may not be thread-safe).
+/// Every call below but `winnow_faces_load_cnn` may run from several threads at once: HOG and cascade scans each
+/// borrow scanners of their own (dlib's detectors keep scratch state), made on first need; landmark fits and CNN
+/// runs take turns (dlib does their arithmetic in the system BLAS / LAPACK, which may not be thread-safe).
 /// Returns NULL with a message in *error (free with winnow_face_string_free) on failure.
 winnow_face_detector *winnow_faces_create(const char *landmarks_path, const char *profile_cascade_path, char **error);
 void winnow_faces_free(winnow_face_detector *detector);
